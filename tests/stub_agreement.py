@@ -11,7 +11,9 @@ defines when imported:
   order, which are required, each default, each annotation) against
   ``inspect.signature`` of the runtime class;
 * every ClassVar the stub declares exists on the runtime class with a value of that kind;
-* every field of the stub has a docstring (what the IDE shows).
+* every field of the stub has a docstring (what the IDE shows);
+* the other names of classes (``PatientModuleStrainCodeSequenceItem = CodeSequenceMacro``,
+  an item that is exactly a macro) are the same in both, each naming the same class.
 
 ``python -m tests.stub_agreement PACKAGE_DIR`` (with the generated package first on
 ``sys.path``) prints the problems, one a line, and exits 1 if there are any.
@@ -81,6 +83,38 @@ def read_stub(path: Path) -> dict[str, StubClass]:
             class_vars,
         )
     return classes
+
+
+def read_aliases(path: Path) -> dict[str, str]:
+    """The other names of classes a stub declares (``Name = OtherName`` at module level)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return {
+        node.targets[0].id: node.value.id
+        for node in tree.body
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Name)
+    }
+
+
+def alias_problems(path: Path, module: object) -> list[str]:
+    """How a stub's other names of classes differ from its module's at run time."""
+    from dicom_runtime.objects import DicomObject
+
+    declared = read_aliases(path)
+    runtime = {
+        name: value.__name__
+        for name, value in vars(module).items()
+        if isinstance(value, type) and issubclass(value, DicomObject) and value.__name__ != name
+    }
+    problems = []
+    if set(declared) != set(runtime):
+        problems.append(
+            f"{path}: other names of classes differ: only at run time {sorted(set(runtime) - set(declared))}, "
+            f"only in the stub {sorted(set(declared) - set(runtime))}"
+        )
+    for name in sorted(set(declared) & set(runtime)):
+        if declared[name] != runtime[name]:
+            problems.append(f"{path}: {name} is {runtime[name]} at run time, {declared[name]} in the stub")
+    return problems
 
 
 def _normal(annotation: str) -> str:
@@ -159,6 +193,7 @@ def stub_problems(package_dir: Path) -> list[str]:
             )
         for name in sorted(set(runtime) & set(declared)):
             problems.extend(class_problems(f"{module_name}.{name}", declared[name], runtime[name]))
+        problems.extend(alias_problems(path, module))
     return problems
 
 

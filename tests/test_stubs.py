@@ -185,3 +185,29 @@ def test_jedi_documents_a_module_field_from_the_module_stub(tmp_path: Path) -> N
     found = {c.name: c for c in jedi.Script(source, path=tmp_path / "c.py").complete(3, len("    m.PatientSe"))}
     assert "(0010,0040) CS 1 Type 2, Patient's Sex." in found["PatientSex"].docstring()
     assert '"""(0010,0040)' not in (PACKAGE / "modules" / "patient_module.py").read_text(encoding="utf-8")
+
+
+def test_the_agreement_compares_the_other_names_of_classes(tmp_path: Path) -> None:
+    """The check can fail: a stub naming another class than the runtime for an item
+    that is a macro's class is reported."""
+    copy = tmp_path / "dicom_model"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    stub = copy / "modules" / "general_study_module.pyi"
+    text = stub.read_text(encoding="utf-8")
+    changed = text.replace(
+        "GeneralStudyModuleProcedureCodeSequenceItem = CodeSequenceMacro\n",
+        "GeneralStudyModuleProcedureCodeSequenceItem = SOPInstanceReferenceMacro\n",
+        1,
+    )
+    assert changed != text
+    stub.write_text(changed, encoding="utf-8")
+    script = "import sys; from tests.stub_agreement import main; sys.exit(main([sys.argv[1]]))"
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(copy)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO), str(REPO / "runtime")])},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "GeneralStudyModuleProcedureCodeSequenceItem is CodeSequenceMacro at run time, SOPInstanceReferenceMacro in the stub" in result.stdout

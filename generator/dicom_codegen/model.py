@@ -475,3 +475,7 @@ class GeneratedClass:
     #: used as a Shared Functional Group".
     functional_groups: tuple[tuple[str, str], ...] = ()
     per_frame_only: tuple[str, ...] = ()
+    #: For an item class whose attributes are exactly a macro's (a Code Sequence item is
+    #: the Code Sequence Macro, Table 8.8-1): that macro's class. The item's name is then
+    #: that class's other name, and the fields that hold such items name the macro's class.
+    alias_of: str = ""

@@ -14,7 +14,7 @@ from typing import Protocol
 from .model import DataElement, Model, TransferSyntax, Uid, Warning_
 from .errata import ApplyErrata
 from .naming import derive_uid_keyword
-from .passes_objects import BuildObjectClasses, LinkSopClassesToIods
+from .passes_objects import BuildObjectClasses, ItemsThatAreMacros, LinkSopClassesToIods
 from .passes_services import BuildQueryClasses, ResolveQueryKeys, ResolveSopClasses
 
 class Pass(Protocol):
@@ -222,6 +222,7 @@ PASSES: tuple[Pass, ...] = (
     BuildQueryClasses(),
     ApplyErrata(),
     BuildObjectClasses(),
+    ItemsThatAreMacros(),
     LinkSopClassesToIods(),
     ClassifyTransferSyntaxes(),
     CheckElementKeywords(),

@@ -496,16 +496,81 @@ def object_counts(model: Model) -> list[str]:
     if model.objects is None:
         return []
     classes = model.objects.classes
-    kinds = {kind: sum(1 for c in classes if c.kind == kind) for kind in ("iod", "module", "macro", "item")}
+    kinds = {kind: sum(1 for c in classes if c.kind == kind and not c.alias_of) for kind in ("iod", "module", "macro", "item")}
+    aliases = sum(1 for c in classes if c.alias_of)
     attributes = sum(len(t.rows) for t in model.objects.tables)
     entries = condition_entries(model)
     return [
         f"PS3.3 {model.objects.source.edition}: {kinds['iod']} IODs, {kinds['module']} modules, {kinds['macro']} macros, "
-        f"{kinds['item']} sequence item classes, {attributes} attribute rows, "
+        f"{kinds['item']} sequence item classes (and {aliases} items that are a macro's class), {attributes} attribute rows, "
         f"{len(model.objects.missing)} missing references",
         f"conditions: {summary([e.condition for e in entries])} "
         "(validation reports what is not compiled as not checked; listed in conditions.txt)",
     ]
+
+
+class ItemsThatAreMacros:
+    """Give the sequences whose items are exactly a macro (every attribute of a Code
+    Sequence item is the Code Sequence Macro's, Table 8.8-1) that macro's class as their
+    item class.
+
+    Such an item class stays as a name of the macro's class (``alias_of``), so a program
+    may still spell it, but the item's attributes are declared once, in the macro's file:
+    a type checker reading an IOD then reads the macro's file once, not a copy of the
+    macro in every module that includes it. Where two macros have the same attributes,
+    the first by class name is the one used.
+    """
+
+    def process(self, model: Model) -> Model:
+        if model.objects is None:
+            return model
+        classes = {c.name: c for c in model.objects.classes}
+        macros: dict[tuple[ClassField, ...], str] = {}
+        for cls in sorted(classes.values(), key=lambda c: c.name):
+            if cls.kind == "macro" and cls.fields:
+                macros.setdefault(cls.fields, cls.name)
+        aliases: dict[str, str] = {}
+        while True:
+            found = {
+                c.name: macros[c.fields]
+                for c in classes.values()
+                if c.kind == "item" and not c.alias_of and c.fields in macros and macros[c.fields] != c.name
+            }
+            if not found:
+                break
+            aliases.update(found)
+            for name, macro in found.items():
+                classes[name] = dataclasses.replace(classes[name], fields=(), alias_of=macro)
+            # A field holding an aliased item names the macro's class; an item whose
+            # field did may now be a macro itself, so again until none is found.
+            classes = {name: _renamed_items(c, found) for name, c in classes.items()}
+            macros = {}
+            for cls in sorted(classes.values(), key=lambda c: c.name):
+                if cls.kind == "macro" and cls.fields:
+                    macros.setdefault(cls.fields, cls.name)
+        if not aliases:
+            return model
+        objects = dataclasses.replace(model.objects, classes=tuple(classes[c.name] for c in model.objects.classes))
+        return dataclasses.replace(model, objects=objects)
+
+
+def build_classes(model: Model) -> Model:
+    """The passes that derive PS3.3's rendered classes from its tables, in order (the
+    generator's, and a model dump's when it is read back)."""
+    return ItemsThatAreMacros().process(BuildObjectClasses().process(model))
+
+
+def _renamed_items(cls: GeneratedClass, renamed: dict[str, str]) -> GeneratedClass:
+    """``cls`` with the fields that hold an item class of ``renamed`` holding its new one."""
+    if not any(f.item_class in renamed for f in cls.fields):
+        return cls
+    fields = tuple(
+        dataclasses.replace(f, item_class=renamed[f.item_class], python_type=f.python_type.replace(f"[{f.item_class}]", f"[{renamed[f.item_class]}]"))
+        if f.item_class in renamed
+        else f
+        for f in cls.fields
+    )
+    return dataclasses.replace(cls, fields=fields)
 
 
 class LinkSopClassesToIods:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -74,10 +75,21 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
         if result.returncode != 0:  # a template bug, never an input problem
             problem = (result.stderr or result.stdout).strip()
             raise RuntimeError(f"generated Python is not valid: {problem}")
-        formatted = {name: (folder / name).read_text(encoding="utf-8") for name in sources}
+        formatted = {name: _long_alias_lines((folder / name).read_text(encoding="utf-8")) for name in sources}
     for name, text in formatted.items():
         compile(text, name, "exec", dont_inherit=True)
     return formatted
+
+
+#: A module-level ``Name = OtherName`` (an item that is a macro's class) too long for a
+#: line: black puts the right-hand side in parentheses on a line of its own even where
+#: the name alone is too long, and ruff's formatter leaves such a line as it is.
+_LONG_ALIAS = re.compile(rf"^(\w+) = (\w+)$(?<=.{{{LINE_LENGTH + 1}}})", re.MULTILINE)
+
+
+def _long_alias_lines(text: str) -> str:
+    """``text`` with its over-long alias lines split as black splits them."""
+    return _LONG_ALIAS.sub(lambda m: f"{m[1]} = (\n    {m[2]}\n)", text)
 
 
 def render(model: Model) -> dict[str, str]:
@@ -192,7 +204,7 @@ def _render_objects(env: jinja2.Environment, common: Mapping[str, object], model
     package_template = env.get_template("object_package.py.j2")
     for package in ("modules", "macros", "iods"):
         listing = [
-            (file, [c.name for c in members])
+            (file, [c.name for c in members if not c.alias_of])
             for (owner, file), members in sorted(by_file.items())
             if owner == package
         ]
@@ -348,8 +360,9 @@ def _item_imports(members: list[GeneratedClass], home: dict[str, tuple[str, str]
 
 def _foreign_items(members: list[GeneratedClass], home: dict[str, tuple[str, str]]) -> set[str]:
     """The item classes of other files that the fields of ``members`` hold."""
-    local = {c.name for c in members}
-    return {f.item_class for c in members for f in c.fields if f.item_class and f.item_class not in local}
+    local = {c.name for c in members if not c.alias_of}
+    held = {f.item_class for c in members for f in c.fields if f.item_class} | {c.alias_of for c in members if c.alias_of}
+    return held - local
 
 
 def dump_json(model: Model) -> str:

@@ -30,7 +30,7 @@ from .fetch import describe, fetch, progress_bar, summary
 from .generate import Selection, build_model, compare_tree, write_tree
 from .manifest import PARTS, load_manifest
 from .model import Model
-from .passes_objects import BuildObjectClasses
+from .passes_objects import build_classes
 from . import render
 from .report import Report
 
@@ -109,7 +109,7 @@ def load_model(path: Path) -> Model:
     except (ValueError, TypeError, KeyError) as exc:
         raise InputError(path, f"not a model dump: {exc}") from None
     # The classes are built again; the warnings building them gives are in the dump already.
-    return dataclasses.replace(BuildObjectClasses().process(model), warnings=model.warnings)
+    return dataclasses.replace(build_classes(model), warnings=model.warnings)
 
 
 def _selection(which: str, resolved: str | None, defaults: dict[int, str]) -> Selection:

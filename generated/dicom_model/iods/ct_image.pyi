@@ -15,6 +15,7 @@ from typing import ClassVar, Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued, PersonName
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
@@ -22,6 +23,9 @@ from dicom_model.macros.digital_signatures_macro import (
 from dicom_model.macros.general_anatomy_optional_macro import (
     GeneralAnatomyOptionalMacroAnatomicRegionSequenceItem,
 )
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 from dicom_model.macros.issuer_of_patient_id_macro import (
     IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem,
 )
@@ -35,14 +39,19 @@ from dicom_model.macros.patient_group_macro import (
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
 from dicom_model.macros.primary_anatomic_structure_macro import (
     PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem,
 )
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
+from dicom_model.macros.referenced_instances_and_access_macro import (
+    ReferencedInstancesAndAccessMacro,
+)
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.macros.specimen_macro import (
     SpecimenMacroAlternateContainerIdentifierSequenceItem,
     SpecimenMacroContainerComponentSequenceItem,
-    SpecimenMacroContainerTypeCodeSequenceItem,
-    SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem,
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
@@ -55,63 +64,24 @@ from dicom_model.modules.common_instance_reference_module import (
 )
 from dicom_model.modules.contrast_bolus_module import (
     ContrastBolusModuleContrastBolusAdministrationRouteSequenceItem,
-    ContrastBolusModuleContrastBolusAgentSequenceItem,
 )
-from dicom_model.modules.ct_image_module import (
-    CTImageModuleCTAdditionalXRaySourceSequenceItem,
-    CTImageModuleCTDIPhantomTypeCodeSequenceItem,
-    CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem,
-)
+from dicom_model.modules.ct_image_module import CTImageModuleCTAdditionalXRaySourceSequenceItem
 from dicom_model.modules.device_module import DeviceModuleDeviceSequenceItem
 from dicom_model.modules.general_image_module import (
-    GeneralImageModuleDerivationCodeSequenceItem,
-    GeneralImageModuleIconImageSequenceItem,
-    GeneralImageModuleRealWorldValueMappingSequenceItem,
     GeneralImageModuleReferencedImageSequenceItem,
     GeneralImageModuleReferencedInstanceSequenceItem,
     GeneralImageModuleSourceImageSequenceItem,
 )
-from dicom_model.modules.general_series_module import (
-    GeneralSeriesModuleOperatorIdentificationSequenceItem,
-    GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem,
-    GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem,
-    GeneralSeriesModuleRelatedSeriesSequenceItem,
-    GeneralSeriesModuleRequestAttributesSequenceItem,
-    GeneralSeriesModuleSeriesDescriptionCodeSequenceItem,
-)
-from dicom_model.modules.general_study_module import (
-    GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
-    GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
-    GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem,
-    GeneralStudyModuleProcedureCodeSequenceItem,
-    GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem,
-    GeneralStudyModuleReferencedStudySequenceItem,
-    GeneralStudyModuleReferringPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleRequestingServiceCodeSequenceItem,
-)
+from dicom_model.modules.general_series_module import GeneralSeriesModuleRelatedSeriesSequenceItem
 from dicom_model.modules.patient_module import (
     PatientModuleBreedRegistrationSequenceItem,
-    PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
-    PatientModulePatientBreedCodeSequenceItem,
-    PatientModulePatientSpeciesCodeSequenceItem,
-    PatientModuleReferencedPatientPhotoSequenceItem,
-    PatientModuleReferencedPatientSequenceItem,
-    PatientModuleStrainCodeSequenceItem,
     PatientModuleStrainStockSequenceItem,
-)
-from dicom_model.modules.patient_study_module import (
-    PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
-    PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
-    PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
-    PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
-    SOPCommonModuleConversionSourceAttributesSequenceItem,
     SOPCommonModuleEncryptedAttributesSequenceItem,
     SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem,
     SOPCommonModuleMappingResourceIdentificationSequenceItem,
@@ -163,9 +133,7 @@ class CTImage(DicomObject):
     """
     PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2 (PatientModule). Sex of the named patient. ..."""
-    ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
-        None
-    )
+    ReferencedPatientPhotoSequence: list[ReferencedInstancesAndAccessMacro] | None = None
     """(0010,1100) SQ 1 Type 3 (PatientModule). A photo to confirm the identity of a
     patient. ...
     """
@@ -173,7 +141,7 @@ class CTImage(DicomObject):
     """(0010,0200) CS 1 Type 3 (PatientModule). Indicates whether or not the subject is
     a quality control phantom. ...
     """
-    ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
+    ReferencedPatientSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1120) SQ 1 Type 3 (PatientModule). A sequence that provides reference to a
     Patient SOP Class/Instance pair. ...
     """
@@ -202,13 +170,13 @@ class CTImage(DicomObject):
     """(0010,2201) LO 1 Type 1C (PatientModule). The taxonomic rank value (e.g., genus,
     subgenus, species or subspecies) of the patient. ...
     """
-    PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
+    PatientSpeciesCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,2202) SQ 1 Type 1C (PatientModule). The taxonomic rank value (e.g., genus,
     subgenus, species or subspecies) of the patient. ...
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C (PatientModule). The breed of the patient. ..."""
-    PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
+    PatientBreedCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,2293) SQ 1 Type 2C (PatientModule). The breed of the patient. ..."""
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C (PatientModule). Information identifying an animal
@@ -220,7 +188,7 @@ class CTImage(DicomObject):
     """(0010,0213) - 1 Type 3 (PatientModule). The nomenclature used for Strain
     Description (0010,0212). ...
     """
-    StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
+    StrainCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,0219) - 1 Type 3 (PatientModule). A coded identification of the strain of
     the patient. ...
     """
@@ -268,9 +236,7 @@ class CTImage(DicomObject):
     """(0012,0063) LO 1-n Type 1C (PatientModule). A description or label of the
     mechanism or method use to remove the patient's identity. ...
     """
-    DeidentificationMethodCodeSequence: (
-        list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
-    ) = None
+    DeidentificationMethodCodeSequence: list[CodeSequenceMacro] | None = None
     """(0012,0064) SQ 1 Type 1C (PatientModule). A code describing the mechanism or
     method use to remove the patient's identity. ...
     """
@@ -335,9 +301,7 @@ class CTImage(DicomObject):
     """(0008,0090) PN 1 Type 2 (GeneralStudyModule). Name of the patient's referring
     physician
     """
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ReferringPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,0096) SQ 1 Type 3 (GeneralStudyModule). Identification of the patient's
     referring physician. ...
     """
@@ -345,9 +309,7 @@ class CTImage(DicomObject):
     """(0008,009C) - 1 Type 3 (GeneralStudyModule). Consulting physician(s) for this
     patient visit.
     """
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ConsultingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,009D) - 1 Type 3 (GeneralStudyModule). Identification of the consulting
     physician(s). ...
     """
@@ -359,9 +321,7 @@ class CTImage(DicomObject):
     """(0008,0050) SH 1 Type 2 (GeneralStudyModule). A RIS generated number that
     identifies the order for the Study.
     """
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
+    IssuerOfAccessionNumberSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0008,0051) SQ 1 Type 3 (GeneralStudyModule). Identifier of the Assigning
     Authority that issued the Accession Number. ...
     """
@@ -374,9 +334,7 @@ class CTImage(DicomObject):
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for ...
     """
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansOfRecordIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1049) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     who are responsible for overall patient care at time of Study. ...
     """
@@ -384,29 +342,23 @@ class CTImage(DicomObject):
     """(0008,1060) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s)
     reading the Study.
     """
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansReadingStudyIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1062) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     reading the Study. ...
     """
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
+    RequestingServiceCodeSequence: list[CodeSequenceMacro] | None = None
     """(0032,1034) SQ 1 Type 3 (GeneralStudyModule). Institutional department where the
     request initiated. ...
     """
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
+    ReferencedStudySequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1110) SQ 1 Type 3 (GeneralStudyModule). A sequence that provides reference
     to a Study SOP Class/Instance pair. ...
     """
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
+    ProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1032) SQ 1 Type 3 (GeneralStudyModule). A Sequence that conveys the type
     of procedure performed. ...
     """
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
+    ReasonForPerformedProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,1012) SQ 1 Type 3 (GeneralStudyModule). Coded reason(s) for performing
     this procedure. ...
     """
@@ -414,9 +366,7 @@ class CTImage(DicomObject):
     """(0008,1080) LO 1-n Type 3 (PatientStudyModule). Description of the admitting
     diagnosis (diagnoses)
     """
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
+    AdmittingDiagnosesCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1084) SQ 1 Type 3 (PatientStudyModule). A sequence that conveys the
     admitting diagnosis (diagnoses). ...
     """
@@ -430,7 +380,7 @@ class CTImage(DicomObject):
     """(0010,1030) DS 1 Type 3 (PatientStudyModule). Weight of the Patient, in
     kilograms.
     """
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
+    PatientSizeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,1021) SQ 1 Type 3 (PatientStudyModule). Patient's size category code One
     or more Items are permitted in this Sequence.
     """
@@ -444,9 +394,7 @@ class CTImage(DicomObject):
     """(0038,0010) LO 1 Type 3 (PatientStudyModule). Identifier of the visit as
     assigned by the healthcare provider
     """
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
+    IssuerOfAdmissionIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0014) SQ 1 Type 3 (PatientStudyModule). Identifier of the Assigning
     Authority that issued Admission ID (0038,0010). ...
     """
@@ -454,9 +402,7 @@ class CTImage(DicomObject):
     """(0038,0060) LO 1 Type 3 (PatientStudyModule). Identifier of the Service Episode
     as assigned by the healthcare provider
     """
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
+    IssuerOfServiceEpisodeIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0064) SQ 1 Type 3 (PatientStudyModule). Identifier of the Assigning
     Authority that issued the Service Episode ID (0038,0060). ...
     """
@@ -573,9 +519,7 @@ class CTImage(DicomObject):
     """(0008,1050) PN 1-n Type 3 (GeneralSeriesModule). Name of the physician(s)
     administering the Series.
     """
-    PerformingPhysicianIdentificationSequence: (
-        list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
-    ) = None
+    PerformingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1052) SQ 1 Type 3 (GeneralSeriesModule). Identification of the
     physician(s) administering the Series. ...
     """
@@ -585,9 +529,7 @@ class CTImage(DicomObject):
     """
     SeriesDescription: str | None = None
     """(0008,103E) LO 1 Type 3 (GeneralSeriesModule). Description of the Series"""
-    SeriesDescriptionCodeSequence: (
-        list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
-    ) = None
+    SeriesDescriptionCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,103F) SQ 1 Type 3 (GeneralSeriesModule). A coded description of the
     Series. ...
     """
@@ -595,15 +537,11 @@ class CTImage(DicomObject):
     """(0008,1070) PN 1-n Type 3 (GeneralSeriesModule). Name(s) of the operator(s)
     supporting the Series.
     """
-    OperatorIdentificationSequence: (
-        list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1072) SQ 1 Type 3 (GeneralSeriesModule). Identification of the operator(s)
     supporting the Series. ...
     """
-    ReferencedPerformedProcedureStepSequence: (
-        list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1111) SQ 1 Type 3 (GeneralSeriesModule). Uniquely identifies the Performed
     Procedure Step SOP Instance to which the Series is related. ...
     """
@@ -648,7 +586,7 @@ class CTImage(DicomObject):
     """(0028,0109) US or SS 1 Type 3 (GeneralSeriesModule). The maximum value of all
     images in this Series.
     """
-    RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
+    RequestAttributesSequence: list[RequestAttributesMacro] | None = None
     """(0040,0275) SQ 1 Type 3 (GeneralSeriesModule). Sequence that contains attributes
     from the Imaging Service Request. ...
     """
@@ -813,7 +751,7 @@ class CTImage(DicomObject):
     """(0008,2111) ST 1 Type 3 (GeneralImageModule). A text description of how this
     image was derived. ...
     """
-    DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
+    DerivationCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,9215) SQ 1 Type 3 (GeneralImageModule). A coded description of how this
     image was derived. ...
     """
@@ -859,7 +797,7 @@ class CTImage(DicomObject):
     """(0028,2114) CS 1-n Type 3 (GeneralImageModule). A label for the lossy
     compression method(s) that have been applied to this image. ...
     """
-    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     """(0088,0200) SQ 1 Type 3 (GeneralImageModule). This icon image is representative
     of the Image. ...
     """
@@ -872,9 +810,7 @@ class CTImage(DicomObject):
     """(0008,3010) UI 1-n Type 3 (GeneralImageModule). Unique identification of the
     irradiation event(s) associated with the acquisition of this image. ...
     """
-    RealWorldValueMappingSequence: (
-        list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
-    ) = None
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     """(0040,9096) SQ 1 Type 3 (GeneralImageModule). The mapping of stored values to
     associated Real World values. ...
     """
@@ -991,9 +927,7 @@ class CTImage(DicomObject):
     """
     ContrastBolusAgent: str | None = None
     """(0018,0010) LO 1 Type 2 (ContrastBolusModule). Contrast or bolus agent"""
-    ContrastBolusAgentSequence: list[ContrastBolusModuleContrastBolusAgentSequenceItem] | None = (
-        None
-    )
+    ContrastBolusAgentSequence: list[CodeSequenceMacro] | None = None
     """(0018,0012) SQ 1 Type 3 (ContrastBolusModule). Sequence that identifies the
     contrast agent. ...
     """
@@ -1043,9 +977,7 @@ class CTImage(DicomObject):
     """(0040,0512) LO 1 Type 1 (SpecimenModule). The identifier for the container that
     contains the specimen(s) being imaged. ...
     """
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0040,0513) SQ 1 Type 2 (SpecimenModule). Organization that assigned the
     Container Identifier. ...
     """
@@ -1055,7 +987,7 @@ class CTImage(DicomObject):
     """(0040,0515) SQ 1 Type 3 (SpecimenModule). Sequence of alternate identifiers for
     the container that contains the specimen(s) being imaged. ...
     """
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,0518) SQ 1 Type 2 (SpecimenModule). Type of container that contains the
     specimen(s) being imaged. ...
     """
@@ -1186,7 +1118,7 @@ class CTImage(DicomObject):
     (CTDIvol), in mGy according to IEC 60601-2-44, Ed.2.1 (Clause 29.1.103.4), The
     Volume ...
     """
-    CTDIPhantomTypeCodeSequence: list[CTImageModuleCTDIPhantomTypeCodeSequenceItem] | None = None
+    CTDIPhantomTypeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0018,9346) SQ 1 Type 3 (CTImageModule). The type of phantom used for CTDI
     measurement according to IEC 60601-2-44. ...
     """
@@ -1195,9 +1127,7 @@ class CTImage(DicomObject):
     water having the same X-Ray attenuation as the patient for this reconstructed
     ...
     """
-    WaterEquivalentDiameterMethodCodeSequence: (
-        list[CTImageModuleWaterEquivalentDiameterMethodCodeSequenceItem] | None
-    ) = None
+    WaterEquivalentDiameterMethodCodeSequence: list[CodeSequenceMacro] | None = None
     """(0018,1272) - 1 Type 1C (CTImageModule). The method of calculation of Water
     Equivalent Diameter (0018,1271). ...
     """
@@ -1445,9 +1375,7 @@ class CTImage(DicomObject):
     """(0008,0053) CS 1 Type 1C (SOPCommonModule). The view requested during the C-MOVE
     operation that resulted in the transfer of this instance. ...
     """
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
+    ConversionSourceAttributesSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     """(0020,9172) SQ 1 Type 1C (SOPCommonModule). The set of images or other composite
     SOP Instances that were converted to this instance. ...
     """

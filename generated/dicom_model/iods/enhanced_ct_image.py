@@ -28,6 +28,7 @@ from dicom_model.macros.cardiac_synchronization_macro import (
     CardiacSynchronizationMacro,
     CardiacSynchronizationMacroCardiacSynchronizationSequenceItem,
 )
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.contrast_bolus_usage_macro import (
     ContrastBolusUsageMacro,
     ContrastBolusUsageMacroContrastBolusUsageSequenceItem,
@@ -96,6 +97,12 @@ from dicom_model.macros.frame_voilut_macro import (
     FrameVOILUTMacro,
     FrameVOILUTMacroFrameVOILUTSequenceItem,
 )
+from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
+    HierarchicalSOPInstanceReferenceMacro,
+)
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 from dicom_model.macros.irradiation_event_identification_macro import (
     IrradiationEventIdentificationMacro,
     IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem,
@@ -113,6 +120,7 @@ from dicom_model.macros.patient_group_macro import (
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
 from dicom_model.macros.pixel_measures_macro import (
     PixelMeasuresMacro,
     PixelMeasuresMacroPixelMeasuresSequenceItem,
@@ -125,23 +133,23 @@ from dicom_model.macros.plane_position_patient_macro import (
     PlanePositionPatientMacro,
     PlanePositionPatientMacroPlanePositionSequenceItem,
 )
-from dicom_model.macros.real_world_value_mapping_macro import (
-    RealWorldValueMappingMacro,
-    RealWorldValueMappingMacroRealWorldValueMappingSequenceItem,
-)
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
 from dicom_model.macros.referenced_image_macro import (
     ReferencedImageMacro,
     ReferencedImageMacroReferencedImageSequenceItem,
 )
+from dicom_model.macros.referenced_instances_and_access_macro import (
+    ReferencedInstancesAndAccessMacro,
+)
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
 from dicom_model.macros.respiratory_synchronization_macro import (
     RespiratorySynchronizationMacro,
     RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem,
 )
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.macros.specimen_macro import (
     SpecimenMacroAlternateContainerIdentifierSequenceItem,
     SpecimenMacroContainerComponentSequenceItem,
-    SpecimenMacroContainerTypeCodeSequenceItem,
-    SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem,
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 from dicom_model.modules.acquisition_context_module import (
@@ -162,39 +170,13 @@ from dicom_model.modules.enhanced_contrast_bolus_module import (
     EnhancedContrastBolusModule,
     EnhancedContrastBolusModuleContrastBolusAgentSequenceItem,
 )
-from dicom_model.modules.enhanced_ct_image_module import (
-    EnhancedCTImageModule,
-    EnhancedCTImageModuleIconImageSequenceItem,
-    EnhancedCTImageModuleReferencedImageEvidenceSequenceItem,
-    EnhancedCTImageModuleReferencedPresentationStateSequenceItem,
-    EnhancedCTImageModuleReferencedRawDataSequenceItem,
-    EnhancedCTImageModuleReferencedWaveformSequenceItem,
-    EnhancedCTImageModuleSourceImageEvidenceSequenceItem,
-)
 from dicom_model.modules.frame_extraction_module import (
     FrameExtractionModule,
     FrameExtractionModuleFrameExtractionSequenceItem,
 )
 from dicom_model.modules.general_series_module import (
     GeneralSeriesModule,
-    GeneralSeriesModuleOperatorIdentificationSequenceItem,
-    GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem,
-    GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem,
     GeneralSeriesModuleRelatedSeriesSequenceItem,
-    GeneralSeriesModuleRequestAttributesSequenceItem,
-    GeneralSeriesModuleSeriesDescriptionCodeSequenceItem,
-)
-from dicom_model.modules.general_study_module import (
-    GeneralStudyModule,
-    GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
-    GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
-    GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem,
-    GeneralStudyModuleProcedureCodeSequenceItem,
-    GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem,
-    GeneralStudyModuleReferencedStudySequenceItem,
-    GeneralStudyModuleReferringPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleRequestingServiceCodeSequenceItem,
 )
 from dicom_model.modules.multi_frame_dimension_module import (
     MultiFrameDimensionModule,
@@ -204,28 +186,14 @@ from dicom_model.modules.multi_frame_dimension_module import (
 from dicom_model.modules.patient_module import (
     PatientModule,
     PatientModuleBreedRegistrationSequenceItem,
-    PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
-    PatientModulePatientBreedCodeSequenceItem,
-    PatientModulePatientSpeciesCodeSequenceItem,
-    PatientModuleReferencedPatientPhotoSequenceItem,
-    PatientModuleReferencedPatientSequenceItem,
-    PatientModuleStrainCodeSequenceItem,
     PatientModuleStrainStockSequenceItem,
-)
-from dicom_model.modules.patient_study_module import (
-    PatientStudyModule,
-    PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
-    PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
-    PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
-    PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
     SOPCommonModule,
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
-    SOPCommonModuleConversionSourceAttributesSequenceItem,
     SOPCommonModuleEncryptedAttributesSequenceItem,
     SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem,
     SOPCommonModuleMappingResourceIdentificationSequenceItem,
@@ -278,7 +246,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             CardiacSynchronizationMacro,
             FrameAnatomyMacro,
             FrameVOILUTMacro,
-            RealWorldValueMappingMacro,
+            "RealWorldValueMappingMacro",
             ContrastBolusUsageMacro,
             RespiratorySynchronizationMacro,
             IrradiationEventIdentificationMacro,
@@ -295,9 +263,11 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             CTAdditionalXRaySourceMacro,
         ),
         r"""
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
 """,
         "PS3.3 2016c Table ",
     )
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -344,7 +314,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             CardiacSynchronizationMacro,
             FrameAnatomyMacro,
             FrameVOILUTMacro,
-            RealWorldValueMappingMacro,
+            "RealWorldValueMappingMacro",
             ContrastBolusUsageMacro,
             RespiratorySynchronizationMacro,
             IrradiationEventIdentificationMacro,
@@ -361,9 +331,11 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             CTAdditionalXRaySourceMacro,
         ),
         r"""
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
 """,
         "PS3.3 2016c Table ",
     )
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -448,8 +420,8 @@ class EnhancedCTImage(DicomObject):
         (
             PatientModule,
             "ClinicalTrialSubjectModule",
-            GeneralStudyModule,
-            PatientStudyModule,
+            "GeneralStudyModule",
+            "PatientStudyModule",
             ClinicalTrialStudyModule,
             GeneralSeriesModule,
             "ClinicalTrialSeriesModule",
@@ -465,7 +437,7 @@ class EnhancedCTImage(DicomObject):
             AcquisitionContextModule,
             DeviceModule,
             "SpecimenModule",
-            EnhancedCTImageModule,
+            "EnhancedCTImageModule",
             SOPCommonModule,
             CommonInstanceReferenceModule,
             FrameExtractionModule,
@@ -480,6 +452,39 @@ ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
 ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
+StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
+StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
+StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
+ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
+AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
+PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
+PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
+PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
+AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
+AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
+PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
 Modality	00080060	CS	1	1	CT	C.7-5a row 1	GeneralSeriesModule,CTSeriesModule	
 ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2	GeneralSeriesModule,CTSeriesModule	a Performed Procedure Step SOP Class was involved in the creation of this Series
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
@@ -565,7 +570,35 @@ ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
 ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
 SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
+ImageType	00080008	CS	2-n	1		C.8-114 row 1	EnhancedCTImageModule		1=ORIGINAL\DERIVED\MIXED
+PixelPresentation	00089205	CS	1	1		C.8-131 row 1	EnhancedCTImageModule	
+VolumetricProperties	00089206	CS	1	1		C.8-131 row 2	EnhancedCTImageModule	
+VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3	EnhancedCTImageModule	
+AcquisitionNumber	00200012	IS	1	3		C.8-114 row 3	EnhancedCTImageModule	
+AcquisitionDateTime	0008002A	DT	1	1C		C.8-114 row 4	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+AcquisitionDuration	00189073	FD	1	1C		C.8-114 row 5	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6	EnhancedCTImageModule	
+ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8	EnhancedCTImageModule	
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10	EnhancedCTImageModule	the Referenced Image Sequence (0008,1140) is present
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12	EnhancedCTImageModule	the Source Image Sequence (0008,2112) is present
+ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14	EnhancedCTImageModule	Presentation State is generated during acquisition
 ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	EnhancedCTImageModule,SOPCommonModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+ImageComments	00204000	LT	1	3		C.8-114 row 22	EnhancedCTImageModule	
+BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8-114 row 24	EnhancedCTImageModule	
+LossyImageCompression	00282110	CS	1	1C	00\01	C.8-114 row 25	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
+LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
+LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
+PresentationLUTShape	20500020	CS	1	1	IDENTITY	C.8-114 row 28	EnhancedCTImageModule	
+IconImageSequence	00880200	SQ	1	3		C.8-114 row 29	EnhancedCTImageModule	
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	EnhancedCTImageModule	
+SliceProgressionDirection	00540500	CS	1	3		10-25 row 5	EnhancedCTImageModule	
+IsocenterPosition	300A012C	DS	3	3		C.8-114 row 32	EnhancedCTImageModule	
+PatientSupportAngle	300A0122	DS	1	3		10-27 row 1	EnhancedCTImageModule	
+TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2	EnhancedCTImageModule	
+TableTopRollAngle	300A0144	FL	1	3		10-27 row 3	EnhancedCTImageModule	
+TableTopLongitudinalPosition	300A0129	DS	1	3		10-27 row 4	EnhancedCTImageModule	
+TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5	EnhancedCTImageModule	
 """,
         "PS3.3 2016c Table ",
         {
@@ -832,9 +865,45 @@ ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	En
                     ),
                 )
             ),
+            "AcquisitionDateTime": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
+            "AcquisitionDuration": AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True),
+                )
+            ),
+            "ReferencedImageEvidenceSequence": Present("ReferencedImageSequence"),
+            "SourceImageEvidenceSequence": Present("SourceImageSequence"),
             "ContentQualification": Equals(
                 "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
             ),
+            "BurnedInAnnotation": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "LossyImageCompression": Equals(
+                "SOPClassUID", ("1.2.840.10008.5.1.4.1.1.2.2",), 0, negate=True
+            ),
+            "LossyImageCompressionRatio": Equals("LossyImageCompression", ("01",), 0),
+            "LossyImageCompressionMethod": Equals("LossyImageCompression", ("01",), 0),
         },
     )
     MODULES: ClassVar[Mapping[str, tuple[str, ...]]] = modules_of(ATTRIBUTES)
@@ -847,10 +916,41 @@ ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	En
     ClinicalTrialSubjectReadingID: str | None = None
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
+    StudyInstanceUID: str
+    StudyDate: datetime.date | str | None = None
+    StudyTime: datetime.time | str | None = None
+    ReferringPhysicianName: PersonName | str | None = None
+    ReferringPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    ConsultingPhysicianName: object | None = None
+    ConsultingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    StudyID: str | None = None
+    AccessionNumber: str | None = None
+    IssuerOfAccessionNumberSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    StudyDescription: str | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
+    PhysiciansOfRecordIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
+    PhysiciansReadingStudyIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    RequestingServiceCodeSequence: list[CodeSequenceMacro] | None = None
+    ReferencedStudySequence: list[SOPInstanceReferenceMacro] | None = None
+    ProcedureCodeSequence: list[CodeSequenceMacro] | None = None
+    ReasonForPerformedProcedureCodeSequence: list[CodeSequenceMacro] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
+    AdmittingDiagnosesCodeSequence: list[CodeSequenceMacro] | None = None
+    PatientAge: str | None = None
+    PatientSize: float | Decimal | None = None
+    PatientWeight: float | Decimal | None = None
+    PatientSizeCodeSequence: list[CodeSequenceMacro] | None = None
+    Occupation: str | None = None
+    AdditionalPatientHistory: str | None = None
+    AdmissionID: str | None = None
+    IssuerOfAdmissionIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    ServiceEpisodeID: str | None = None
+    IssuerOfServiceEpisodeIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    ServiceEpisodeDescription: str | None = None
+    PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
     Modality: Literal["CT"]
-    ReferencedPerformedProcedureStepSequence: (
-        list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     ClinicalTrialCoordinatingCenterName: str | None = None
     ClinicalTrialSeriesID: str | None = None
     ClinicalTrialSeriesDescription: str | None = None
@@ -950,16 +1050,44 @@ ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	En
     RespiratoryTriggerDelayThreshold: float | None = None
     RespiratoryTriggerType: Literal["TIME", "AMPLITUDE", "BOTH"] | str | None = None
     ContainerIdentifier: str | None = None
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     ContainerDescription: str | None = None
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None
+    ImageType: MultiValued[str]
+    PixelPresentation: str
+    VolumetricProperties: str
+    VolumeBasedCalculationTechnique: str
+    AcquisitionNumber: int | None = None
+    AcquisitionDateTime: datetime.datetime | str | None = None
+    AcquisitionDuration: float | None = None
+    ReferencedRawDataSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    ReferencedWaveformSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    ReferencedImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    SourceImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    ReferencedPresentationStateSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
+    ImageComments: str | None = None
+    BurnedInAnnotation: Literal["NO"] | None = None
+    RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
+    LossyImageCompression: Literal["00", "01"] | None = None
+    LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
+    LossyImageCompressionMethod: MultiValued[str] | None = None
+    PresentationLUTShape: Literal["IDENTITY"]
+    IconImageSequence: list[ImagePixelMacro] | None = None
+    ViewCodeSequence: (
+        list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
+    ) = None
+    SliceProgressionDirection: str | None = None
+    IsocenterPosition: MultiValued[float | Decimal] | None = None
+    PatientSupportAngle: float | Decimal | None = None
+    TableTopPitchAngle: float | None = None
+    TableTopRollAngle: float | None = None
+    TableTopLongitudinalPosition: float | Decimal | None = None
+    TableTopLateralPosition: float | Decimal | None = None
     SOPClassUID: str = "1.2.840.10008.5.1.4.1.1.2.1"
     extra_elements: Dataset | None = field(default=None, repr=False)

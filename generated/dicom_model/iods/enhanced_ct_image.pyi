@@ -20,6 +20,7 @@ from dicom_runtime.values import MultiValued, PersonName
 from dicom_model.macros.cardiac_synchronization_macro import (
     CardiacSynchronizationMacroCardiacSynchronizationSequenceItem,
 )
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.contrast_bolus_usage_macro import (
     ContrastBolusUsageMacroContrastBolusUsageSequenceItem,
 )
@@ -60,6 +61,12 @@ from dicom_model.macros.digital_signatures_macro import (
 from dicom_model.macros.frame_anatomy_macro import FrameAnatomyMacroFrameAnatomySequenceItem
 from dicom_model.macros.frame_content_macro import FrameContentMacroFrameContentSequenceItem
 from dicom_model.macros.frame_voilut_macro import FrameVOILUTMacroFrameVOILUTSequenceItem
+from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
+    HierarchicalSOPInstanceReferenceMacro,
+)
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 from dicom_model.macros.irradiation_event_identification_macro import (
     IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem,
 )
@@ -76,6 +83,7 @@ from dicom_model.macros.patient_group_macro import (
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
 from dicom_model.macros.pixel_measures_macro import PixelMeasuresMacroPixelMeasuresSequenceItem
 from dicom_model.macros.plane_orientation_patient_macro import (
     PlaneOrientationPatientMacroPlaneOrientationSequenceItem,
@@ -83,20 +91,21 @@ from dicom_model.macros.plane_orientation_patient_macro import (
 from dicom_model.macros.plane_position_patient_macro import (
     PlanePositionPatientMacroPlanePositionSequenceItem,
 )
-from dicom_model.macros.real_world_value_mapping_macro import (
-    RealWorldValueMappingMacroRealWorldValueMappingSequenceItem,
-)
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
 from dicom_model.macros.referenced_image_macro import (
     ReferencedImageMacroReferencedImageSequenceItem,
 )
+from dicom_model.macros.referenced_instances_and_access_macro import (
+    ReferencedInstancesAndAccessMacro,
+)
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
 from dicom_model.macros.respiratory_synchronization_macro import (
     RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem,
 )
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.macros.specimen_macro import (
     SpecimenMacroAlternateContainerIdentifierSequenceItem,
     SpecimenMacroContainerComponentSequenceItem,
-    SpecimenMacroContainerTypeCodeSequenceItem,
-    SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem,
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 from dicom_model.modules.acquisition_context_module import (
@@ -113,62 +122,23 @@ from dicom_model.modules.device_module import DeviceModuleDeviceSequenceItem
 from dicom_model.modules.enhanced_contrast_bolus_module import (
     EnhancedContrastBolusModuleContrastBolusAgentSequenceItem,
 )
-from dicom_model.modules.enhanced_ct_image_module import (
-    EnhancedCTImageModuleIconImageSequenceItem,
-    EnhancedCTImageModuleReferencedImageEvidenceSequenceItem,
-    EnhancedCTImageModuleReferencedPresentationStateSequenceItem,
-    EnhancedCTImageModuleReferencedRawDataSequenceItem,
-    EnhancedCTImageModuleReferencedWaveformSequenceItem,
-    EnhancedCTImageModuleSourceImageEvidenceSequenceItem,
-)
 from dicom_model.modules.frame_extraction_module import (
     FrameExtractionModuleFrameExtractionSequenceItem,
 )
-from dicom_model.modules.general_series_module import (
-    GeneralSeriesModuleOperatorIdentificationSequenceItem,
-    GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem,
-    GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem,
-    GeneralSeriesModuleRelatedSeriesSequenceItem,
-    GeneralSeriesModuleRequestAttributesSequenceItem,
-    GeneralSeriesModuleSeriesDescriptionCodeSequenceItem,
-)
-from dicom_model.modules.general_study_module import (
-    GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
-    GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
-    GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem,
-    GeneralStudyModuleProcedureCodeSequenceItem,
-    GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem,
-    GeneralStudyModuleReferencedStudySequenceItem,
-    GeneralStudyModuleReferringPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleRequestingServiceCodeSequenceItem,
-)
+from dicom_model.modules.general_series_module import GeneralSeriesModuleRelatedSeriesSequenceItem
 from dicom_model.modules.multi_frame_dimension_module import (
     MultiFrameDimensionModuleDimensionIndexSequenceItem,
     MultiFrameDimensionModuleDimensionOrganizationSequenceItem,
 )
 from dicom_model.modules.patient_module import (
     PatientModuleBreedRegistrationSequenceItem,
-    PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
-    PatientModulePatientBreedCodeSequenceItem,
-    PatientModulePatientSpeciesCodeSequenceItem,
-    PatientModuleReferencedPatientPhotoSequenceItem,
-    PatientModuleReferencedPatientSequenceItem,
-    PatientModuleStrainCodeSequenceItem,
     PatientModuleStrainStockSequenceItem,
-)
-from dicom_model.modules.patient_study_module import (
-    PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
-    PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
-    PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
-    PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
-    SOPCommonModuleConversionSourceAttributesSequenceItem,
     SOPCommonModuleEncryptedAttributesSequenceItem,
     SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem,
     SOPCommonModuleMappingResourceIdentificationSequenceItem,
@@ -234,9 +204,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
     C.7.6.16.2.10. Window Center and Width values applied to the frame. Only a
     single item is permitted in this Sequence.
     """
-    RealWorldValueMappingSequence: (
-        list[RealWorldValueMappingMacroRealWorldValueMappingSequenceItem] | None
-    ) = None
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     """(0040,9096) SQ 1 Type 1, Real World Value Mapping Sequence - Table C.7.6.16-12,
     Section C.7.6.16.2.11. The mapping of stored values to associated Real World
     values. One or more Items shall be included in this Sequence.
@@ -385,9 +353,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
     C.7.6.16.2.10. Window Center and Width values applied to the frame. Only a
     single item is permitted in this Sequence.
     """
-    RealWorldValueMappingSequence: (
-        list[RealWorldValueMappingMacroRealWorldValueMappingSequenceItem] | None
-    ) = None
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     """(0040,9096) SQ 1 Type 1, Real World Value Mapping Sequence - Table C.7.6.16-12,
     Section C.7.6.16.2.11. The mapping of stored values to associated Real World
     values. One or more Items shall be included in this Sequence.
@@ -533,9 +499,7 @@ class EnhancedCTImage(DicomObject):
     """
     PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2 (PatientModule). Sex of the named patient. ..."""
-    ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
-        None
-    )
+    ReferencedPatientPhotoSequence: list[ReferencedInstancesAndAccessMacro] | None = None
     """(0010,1100) SQ 1 Type 3 (PatientModule). A photo to confirm the identity of a
     patient. ...
     """
@@ -543,7 +507,7 @@ class EnhancedCTImage(DicomObject):
     """(0010,0200) CS 1 Type 3 (PatientModule). Indicates whether or not the subject is
     a quality control phantom. ...
     """
-    ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
+    ReferencedPatientSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1120) SQ 1 Type 3 (PatientModule). A sequence that provides reference to a
     Patient SOP Class/Instance pair. ...
     """
@@ -572,13 +536,13 @@ class EnhancedCTImage(DicomObject):
     """(0010,2201) LO 1 Type 1C (PatientModule). The taxonomic rank value (e.g., genus,
     subgenus, species or subspecies) of the patient. ...
     """
-    PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
+    PatientSpeciesCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,2202) SQ 1 Type 1C (PatientModule). The taxonomic rank value (e.g., genus,
     subgenus, species or subspecies) of the patient. ...
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C (PatientModule). The breed of the patient. ..."""
-    PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
+    PatientBreedCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,2293) SQ 1 Type 2C (PatientModule). The breed of the patient. ..."""
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C (PatientModule). Information identifying an animal
@@ -590,7 +554,7 @@ class EnhancedCTImage(DicomObject):
     """(0010,0213) - 1 Type 3 (PatientModule). The nomenclature used for Strain
     Description (0010,0212). ...
     """
-    StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
+    StrainCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,0219) - 1 Type 3 (PatientModule). A coded identification of the strain of
     the patient. ...
     """
@@ -638,9 +602,7 @@ class EnhancedCTImage(DicomObject):
     """(0012,0063) LO 1-n Type 1C (PatientModule). A description or label of the
     mechanism or method use to remove the patient's identity. ...
     """
-    DeidentificationMethodCodeSequence: (
-        list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
-    ) = None
+    DeidentificationMethodCodeSequence: list[CodeSequenceMacro] | None = None
     """(0012,0064) SQ 1 Type 1C (PatientModule). A code describing the mechanism or
     method use to remove the patient's identity. ...
     """
@@ -705,9 +667,7 @@ class EnhancedCTImage(DicomObject):
     """(0008,0090) PN 1 Type 2 (GeneralStudyModule). Name of the patient's referring
     physician
     """
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ReferringPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,0096) SQ 1 Type 3 (GeneralStudyModule). Identification of the patient's
     referring physician. ...
     """
@@ -715,9 +675,7 @@ class EnhancedCTImage(DicomObject):
     """(0008,009C) - 1 Type 3 (GeneralStudyModule). Consulting physician(s) for this
     patient visit.
     """
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ConsultingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,009D) - 1 Type 3 (GeneralStudyModule). Identification of the consulting
     physician(s). ...
     """
@@ -729,9 +687,7 @@ class EnhancedCTImage(DicomObject):
     """(0008,0050) SH 1 Type 2 (GeneralStudyModule). A RIS generated number that
     identifies the order for the Study.
     """
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
+    IssuerOfAccessionNumberSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0008,0051) SQ 1 Type 3 (GeneralStudyModule). Identifier of the Assigning
     Authority that issued the Accession Number. ...
     """
@@ -744,9 +700,7 @@ class EnhancedCTImage(DicomObject):
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for ...
     """
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansOfRecordIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1049) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     who are responsible for overall patient care at time of Study. ...
     """
@@ -754,29 +708,23 @@ class EnhancedCTImage(DicomObject):
     """(0008,1060) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s)
     reading the Study.
     """
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansReadingStudyIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1062) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     reading the Study. ...
     """
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
+    RequestingServiceCodeSequence: list[CodeSequenceMacro] | None = None
     """(0032,1034) SQ 1 Type 3 (GeneralStudyModule). Institutional department where the
     request initiated. ...
     """
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
+    ReferencedStudySequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1110) SQ 1 Type 3 (GeneralStudyModule). A sequence that provides reference
     to a Study SOP Class/Instance pair. ...
     """
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
+    ProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1032) SQ 1 Type 3 (GeneralStudyModule). A Sequence that conveys the type
     of procedure performed. ...
     """
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
+    ReasonForPerformedProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,1012) SQ 1 Type 3 (GeneralStudyModule). Coded reason(s) for performing
     this procedure. ...
     """
@@ -784,9 +732,7 @@ class EnhancedCTImage(DicomObject):
     """(0008,1080) LO 1-n Type 3 (PatientStudyModule). Description of the admitting
     diagnosis (diagnoses)
     """
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
+    AdmittingDiagnosesCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1084) SQ 1 Type 3 (PatientStudyModule). A sequence that conveys the
     admitting diagnosis (diagnoses). ...
     """
@@ -800,7 +746,7 @@ class EnhancedCTImage(DicomObject):
     """(0010,1030) DS 1 Type 3 (PatientStudyModule). Weight of the Patient, in
     kilograms.
     """
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
+    PatientSizeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,1021) SQ 1 Type 3 (PatientStudyModule). Patient's size category code One
     or more Items are permitted in this Sequence.
     """
@@ -814,9 +760,7 @@ class EnhancedCTImage(DicomObject):
     """(0038,0010) LO 1 Type 3 (PatientStudyModule). Identifier of the visit as
     assigned by the healthcare provider
     """
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
+    IssuerOfAdmissionIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0014) SQ 1 Type 3 (PatientStudyModule). Identifier of the Assigning
     Authority that issued Admission ID (0038,0010). ...
     """
@@ -824,9 +768,7 @@ class EnhancedCTImage(DicomObject):
     """(0038,0060) LO 1 Type 3 (PatientStudyModule). Identifier of the Service Episode
     as assigned by the healthcare provider
     """
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
+    IssuerOfServiceEpisodeIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0064) SQ 1 Type 3 (PatientStudyModule). Identifier of the Assigning
     Authority that issued the Service Episode ID (0038,0060). ...
     """
@@ -877,9 +819,7 @@ class EnhancedCTImage(DicomObject):
     """(0008,1050) PN 1-n Type 3 (GeneralSeriesModule). Name of the physician(s)
     administering the Series.
     """
-    PerformingPhysicianIdentificationSequence: (
-        list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
-    ) = None
+    PerformingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1052) SQ 1 Type 3 (GeneralSeriesModule). Identification of the
     physician(s) administering the Series. ...
     """
@@ -889,9 +829,7 @@ class EnhancedCTImage(DicomObject):
     """
     SeriesDescription: str | None = None
     """(0008,103E) LO 1 Type 3 (GeneralSeriesModule). Description of the Series"""
-    SeriesDescriptionCodeSequence: (
-        list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
-    ) = None
+    SeriesDescriptionCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,103F) SQ 1 Type 3 (GeneralSeriesModule). A coded description of the
     Series. ...
     """
@@ -899,15 +837,11 @@ class EnhancedCTImage(DicomObject):
     """(0008,1070) PN 1-n Type 3 (GeneralSeriesModule). Name(s) of the operator(s)
     supporting the Series.
     """
-    OperatorIdentificationSequence: (
-        list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1072) SQ 1 Type 3 (GeneralSeriesModule). Identification of the operator(s)
     supporting the Series. ...
     """
-    ReferencedPerformedProcedureStepSequence: (
-        list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1111) SQ 1 Type 1C (GeneralSeriesModule, CTSeriesModule). Uniquely
     identifies the Performed Procedure Step SOP Instance to which the Series is
     related. ...
@@ -953,7 +887,7 @@ class EnhancedCTImage(DicomObject):
     """(0028,0109) US or SS 1 Type 3 (GeneralSeriesModule). The maximum value of all
     images in this Series.
     """
-    RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
+    RequestAttributesSequence: list[RequestAttributesMacro] | None = None
     """(0040,0275) SQ 1 Type 3 (GeneralSeriesModule). Sequence that contains attributes
     from the Imaging Service Request. ...
     """
@@ -1381,9 +1315,7 @@ class EnhancedCTImage(DicomObject):
     """(0040,0512) LO 1 Type 1 (SpecimenModule). The identifier for the container that
     contains the specimen(s) being imaged. ...
     """
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0040,0513) SQ 1 Type 2 (SpecimenModule). Organization that assigned the
     Container Identifier. ...
     """
@@ -1393,7 +1325,7 @@ class EnhancedCTImage(DicomObject):
     """(0040,0515) SQ 1 Type 3 (SpecimenModule). Sequence of alternate identifiers for
     the container that contains the specimen(s) being imaged. ...
     """
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,0518) SQ 1 Type 2 (SpecimenModule). Type of container that contains the
     specimen(s) being imaged. ...
     """
@@ -1434,35 +1366,25 @@ class EnhancedCTImage(DicomObject):
     """(0018,9073) FD 1 Type 1C (EnhancedCTImageModule). The time in seconds needed to
     complete the acquisition of data. ...
     """
-    ReferencedRawDataSequence: list[EnhancedCTImageModuleReferencedRawDataSequenceItem] | None = (
-        None
-    )
+    ReferencedRawDataSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9121) SQ 1 Type 3 (EnhancedCTImageModule). The Raw data that was used to
     derive this Image. ...
     """
-    ReferencedWaveformSequence: list[EnhancedCTImageModuleReferencedWaveformSequenceItem] | None = (
-        None
-    )
+    ReferencedWaveformSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,113A) SQ 1 Type 3 (EnhancedCTImageModule). References to waveforms
     acquired in conjunction with this image. ...
     """
-    ReferencedImageEvidenceSequence: (
-        list[EnhancedCTImageModuleReferencedImageEvidenceSequenceItem] | None
-    ) = None
+    ReferencedImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9092) SQ 1 Type 1C (EnhancedCTImageModule). Full set of Composite SOP
     Instances referring to image SOP Instances inside the frames of this Enhanced CT
     Image SOP ...
     """
-    SourceImageEvidenceSequence: (
-        list[EnhancedCTImageModuleSourceImageEvidenceSequenceItem] | None
-    ) = None
+    SourceImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9154) SQ 1 Type 1C (EnhancedCTImageModule). Full set of Composite SOP
     Instances used as source image SOP Instances inside the frames of this Enhanced
     CT Image SOP ...
     """
-    ReferencedPresentationStateSequence: (
-        list[EnhancedCTImageModuleReferencedPresentationStateSequenceItem] | None
-    ) = None
+    ReferencedPresentationStateSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9237) SQ 1 Type 1C (EnhancedCTImageModule). References to Presentation
     State instances acquired in conjunction with this instance. ...
     """
@@ -1502,7 +1424,7 @@ class EnhancedCTImage(DicomObject):
     transformation for the Presentation LUT, such that the output of all grayscale
     transformations ...
     """
-    IconImageSequence: list[EnhancedCTImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     """(0088,0200) SQ 1 Type 3 (EnhancedCTImageModule). This icon image is
     representative of the Image. ...
     """
@@ -1664,9 +1586,7 @@ class EnhancedCTImage(DicomObject):
     """(0008,0053) CS 1 Type 1C (SOPCommonModule). The view requested during the C-MOVE
     operation that resulted in the transfer of this instance. ...
     """
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
+    ConversionSourceAttributesSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     """(0020,9172) SQ 1 Type 1C (SOPCommonModule). The set of images or other composite
     SOP Instances that were converted to this instance. ...
     """

@@ -28,6 +28,7 @@ from dicom_model.macros.cardiac_synchronization_macro import (
     CardiacSynchronizationMacro,
     CardiacSynchronizationMacroCardiacSynchronizationSequenceItem,
 )
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.contrast_bolus_usage_macro import (
     ContrastBolusUsageMacro,
     ContrastBolusUsageMacroContrastBolusUsageSequenceItem,
@@ -40,6 +41,7 @@ from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
 )
+from dicom_model.macros.display_shutter_macro import DisplayShutterMacro
 from dicom_model.macros.frame_anatomy_macro import (
     FrameAnatomyMacro,
     FrameAnatomyMacroFrameAnatomySequenceItem,
@@ -47,10 +49,6 @@ from dicom_model.macros.frame_anatomy_macro import (
 from dicom_model.macros.frame_content_macro import (
     FrameContentMacro,
     FrameContentMacroFrameContentSequenceItem,
-)
-from dicom_model.macros.frame_display_shutter_macro import (
-    FrameDisplayShutterMacro,
-    FrameDisplayShutterMacroFrameDisplayShutterSequenceItem,
 )
 from dicom_model.macros.frame_pixel_shift_macro import (
     FramePixelShiftMacro,
@@ -60,6 +58,8 @@ from dicom_model.macros.frame_voilut_macro import (
     FrameVOILUTMacro,
     FrameVOILUTMacroFrameVOILUTSequenceItem,
 )
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 from dicom_model.macros.irradiation_event_identification_macro import (
     IrradiationEventIdentificationMacro,
     IrradiationEventIdentificationMacroIrradiationEventIdentificationSequenceItem,
@@ -78,6 +78,7 @@ from dicom_model.macros.patient_orientation_in_frame_macro import (
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
 from dicom_model.macros.pixel_intensity_relationship_lut_macro import (
     PixelIntensityRelationshipLUTMacro,
     PixelIntensityRelationshipLUTMacroPixelIntensityRelationshipLUTSequenceItem,
@@ -86,15 +87,18 @@ from dicom_model.macros.referenced_image_macro import (
     ReferencedImageMacro,
     ReferencedImageMacroReferencedImageSequenceItem,
 )
+from dicom_model.macros.referenced_instances_and_access_macro import (
+    ReferencedInstancesAndAccessMacro,
+)
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
 from dicom_model.macros.respiratory_synchronization_macro import (
     RespiratorySynchronizationMacro,
     RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem,
 )
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.macros.specimen_macro import (
     SpecimenMacroAlternateContainerIdentifierSequenceItem,
     SpecimenMacroContainerComponentSequenceItem,
-    SpecimenMacroContainerTypeCodeSequenceItem,
-    SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem,
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 from dicom_model.macros.x_ray_calibration_device_usage_macro import (
@@ -177,24 +181,7 @@ from dicom_model.modules.frame_extraction_module import (
 )
 from dicom_model.modules.general_series_module import (
     GeneralSeriesModule,
-    GeneralSeriesModuleOperatorIdentificationSequenceItem,
-    GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem,
-    GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem,
     GeneralSeriesModuleRelatedSeriesSequenceItem,
-    GeneralSeriesModuleRequestAttributesSequenceItem,
-    GeneralSeriesModuleSeriesDescriptionCodeSequenceItem,
-)
-from dicom_model.modules.general_study_module import (
-    GeneralStudyModule,
-    GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
-    GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
-    GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem,
-    GeneralStudyModuleProcedureCodeSequenceItem,
-    GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem,
-    GeneralStudyModuleReferencedStudySequenceItem,
-    GeneralStudyModuleReferringPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleRequestingServiceCodeSequenceItem,
 )
 from dicom_model.modules.multi_frame_dimension_module import (
     MultiFrameDimensionModule,
@@ -204,28 +191,14 @@ from dicom_model.modules.multi_frame_dimension_module import (
 from dicom_model.modules.patient_module import (
     PatientModule,
     PatientModuleBreedRegistrationSequenceItem,
-    PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
-    PatientModulePatientBreedCodeSequenceItem,
-    PatientModulePatientSpeciesCodeSequenceItem,
-    PatientModuleReferencedPatientPhotoSequenceItem,
-    PatientModuleReferencedPatientSequenceItem,
-    PatientModuleStrainCodeSequenceItem,
     PatientModuleStrainStockSequenceItem,
-)
-from dicom_model.modules.patient_study_module import (
-    PatientStudyModule,
-    PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
-    PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
-    PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
-    PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.sop_common_module import (
     SOPCommonModule,
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
-    SOPCommonModuleConversionSourceAttributesSequenceItem,
     SOPCommonModuleEncryptedAttributesSequenceItem,
     SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem,
     SOPCommonModuleMappingResourceIdentificationSequenceItem,
@@ -282,7 +255,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             PixelIntensityRelationshipLUTMacro,
             FramePixelShiftMacro,
             PatientOrientationInFrameMacro,
-            FrameDisplayShutterMacro,
+            "FrameDisplayShutterMacro",
             RespiratorySynchronizationMacro,
             IrradiationEventIdentificationMacro,
             XRayFrameCharacteristicsMacro,
@@ -301,9 +274,11 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             XRayGeometryMacro,
         ),
         r"""
+FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro	
 """,
         "PS3.3 2016c Table ",
     )
+    FrameDisplayShutterSequence: list[DisplayShutterMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -354,7 +329,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             PixelIntensityRelationshipLUTMacro,
             FramePixelShiftMacro,
             PatientOrientationInFrameMacro,
-            FrameDisplayShutterMacro,
+            "FrameDisplayShutterMacro",
             RespiratorySynchronizationMacro,
             IrradiationEventIdentificationMacro,
             XRayFrameCharacteristicsMacro,
@@ -373,9 +348,11 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             XRayGeometryMacro,
         ),
         r"""
+FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro	
 """,
         "PS3.3 2016c Table ",
     )
+    FrameDisplayShutterSequence: list[DisplayShutterMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -453,8 +430,8 @@ class EnhancedXAImage(DicomObject):
         (
             PatientModule,
             "ClinicalTrialSubjectModule",
-            GeneralStudyModule,
-            PatientStudyModule,
+            "GeneralStudyModule",
+            "PatientStudyModule",
             ClinicalTrialStudyModule,
             GeneralSeriesModule,
             "ClinicalTrialSeriesModule",
@@ -483,6 +460,39 @@ ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
 ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
+StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
+StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
+StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
+ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
+AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
+PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
+PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
+PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
+AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
+AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
+PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
@@ -797,6 +807,39 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule
     ClinicalTrialSubjectReadingID: str | None = None
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
+    StudyInstanceUID: str
+    StudyDate: datetime.date | str | None = None
+    StudyTime: datetime.time | str | None = None
+    ReferringPhysicianName: PersonName | str | None = None
+    ReferringPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    ConsultingPhysicianName: object | None = None
+    ConsultingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    StudyID: str | None = None
+    AccessionNumber: str | None = None
+    IssuerOfAccessionNumberSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    StudyDescription: str | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
+    PhysiciansOfRecordIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
+    PhysiciansReadingStudyIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    RequestingServiceCodeSequence: list[CodeSequenceMacro] | None = None
+    ReferencedStudySequence: list[SOPInstanceReferenceMacro] | None = None
+    ProcedureCodeSequence: list[CodeSequenceMacro] | None = None
+    ReasonForPerformedProcedureCodeSequence: list[CodeSequenceMacro] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
+    AdmittingDiagnosesCodeSequence: list[CodeSequenceMacro] | None = None
+    PatientAge: str | None = None
+    PatientSize: float | Decimal | None = None
+    PatientWeight: float | Decimal | None = None
+    PatientSizeCodeSequence: list[CodeSequenceMacro] | None = None
+    Occupation: str | None = None
+    AdditionalPatientHistory: str | None = None
+    AdmissionID: str | None = None
+    IssuerOfAdmissionIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    ServiceEpisodeID: str | None = None
+    IssuerOfServiceEpisodeIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    ServiceEpisodeDescription: str | None = None
+    PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
     ClinicalTrialCoordinatingCenterName: str | None = None
     ClinicalTrialSeriesID: str | None = None
     ClinicalTrialSeriesDescription: str | None = None
@@ -874,13 +917,11 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule
     SkipBeats: int | None = None
     CardiacFramingType: str | None = None
     ContainerIdentifier: str | None = None
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     ContainerDescription: str | None = None
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem] | None = None

@@ -24,10 +24,14 @@ from dicom_runtime.attribute_table import (
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued, PersonName
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
 )
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 from dicom_model.macros.issuer_of_patient_id_macro import (
     IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem,
 )
@@ -39,6 +43,13 @@ from dicom_model.macros.patient_group_macro import (
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
+from dicom_model.macros.referenced_instances_and_access_macro import (
+    ReferencedInstancesAndAccessMacro,
+)
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.modules.clinical_trial_study_module import (
     ClinicalTrialStudyModule,
     ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem,
@@ -54,43 +65,15 @@ from dicom_model.modules.frame_extraction_module import (
 )
 from dicom_model.modules.general_image_module import (
     GeneralImageModule,
-    GeneralImageModuleDerivationCodeSequenceItem,
-    GeneralImageModuleIconImageSequenceItem,
-    GeneralImageModuleRealWorldValueMappingSequenceItem,
     GeneralImageModuleReferencedImageSequenceItem,
     GeneralImageModuleReferencedInstanceSequenceItem,
     GeneralImageModuleSourceImageSequenceItem,
 )
-from dicom_model.modules.general_study_module import (
-    GeneralStudyModule,
-    GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
-    GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
-    GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem,
-    GeneralStudyModuleProcedureCodeSequenceItem,
-    GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem,
-    GeneralStudyModuleReferencedStudySequenceItem,
-    GeneralStudyModuleReferringPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleRequestingServiceCodeSequenceItem,
-)
 from dicom_model.modules.patient_module import (
     PatientModule,
     PatientModuleBreedRegistrationSequenceItem,
-    PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
-    PatientModulePatientBreedCodeSequenceItem,
-    PatientModulePatientSpeciesCodeSequenceItem,
-    PatientModuleReferencedPatientPhotoSequenceItem,
-    PatientModuleReferencedPatientSequenceItem,
-    PatientModuleStrainCodeSequenceItem,
     PatientModuleStrainStockSequenceItem,
-)
-from dicom_model.modules.patient_study_module import (
-    PatientStudyModule,
-    PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
-    PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
-    PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
-    PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.roi_contour_module import (
     ROIContourModule,
@@ -99,31 +82,18 @@ from dicom_model.modules.roi_contour_module import (
 from dicom_model.modules.rt_dose_module import (
     RTDoseModule,
     RTDoseModuleReferencedRTPlanSequenceItem,
-    RTDoseModuleReferencedSpatialRegistrationSequenceItem,
     RTDoseModuleReferencedTreatmentRecordSequenceItem,
 )
 from dicom_model.modules.rt_dose_roi_module import (
     RTDoseROIModule,
     RTDoseROIModuleRTDoseROISequenceItem,
 )
-from dicom_model.modules.rt_series_module import (
-    RTSeriesModule,
-    RTSeriesModuleOperatorIdentificationSequenceItem,
-    RTSeriesModuleReferencedPerformedProcedureStepSequenceItem,
-    RTSeriesModuleRequestAttributesSequenceItem,
-    RTSeriesModuleSeriesDescriptionCodeSequenceItem,
-)
-from dicom_model.modules.rtdvh_module import (
-    RTDVHModule,
-    RTDVHModuleDVHSequenceItem,
-    RTDVHModuleReferencedStructureSetSequenceItem,
-)
+from dicom_model.modules.rtdvh_module import RTDVHModule, RTDVHModuleDVHSequenceItem
 from dicom_model.modules.sop_common_module import (
     SOPCommonModule,
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
-    SOPCommonModuleConversionSourceAttributesSequenceItem,
     SOPCommonModuleEncryptedAttributesSequenceItem,
     SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem,
     SOPCommonModuleMappingResourceIdentificationSequenceItem,
@@ -132,7 +102,6 @@ from dicom_model.modules.sop_common_module import (
 )
 from dicom_model.modules.structure_set_module import (
     StructureSetModule,
-    StructureSetModulePredecessorStructureSetSequenceItem,
     StructureSetModuleReferencedFrameOfReferenceSequenceItem,
     StructureSetModuleStructureSetROISequenceItem,
 )
@@ -190,10 +159,10 @@ class RTDose(DicomObject):
         (
             PatientModule,
             "ClinicalTrialSubjectModule",
-            GeneralStudyModule,
-            PatientStudyModule,
+            "GeneralStudyModule",
+            "PatientStudyModule",
             ClinicalTrialStudyModule,
-            RTSeriesModule,
+            "RTSeriesModule",
             "ClinicalTrialSeriesModule",
             "FrameOfReferenceModule",
             "GeneralEquipmentModule",
@@ -223,6 +192,58 @@ ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
 ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
+StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
+StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
+StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
+ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
+AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
+PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
+PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
+PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
+AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
+AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
+PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
+Modality	00080060	CS	1	1	RTIMAGE\RTDOSE\RTSTRUCT\RTPLAN\RTRECORD	C.8-37 row 1	RTSeriesModule	
+SeriesInstanceUID	0020000E	UI	1	1		C.8-37 row 2	RTSeriesModule	
+SeriesNumber	00200011	IS	1	2		C.8-37 row 3	RTSeriesModule	
+SeriesDate	00080021	DA	1	3		C.8-37 row 4	RTSeriesModule	
+SeriesTime	00080031	TM	1	3		C.8-37 row 5	RTSeriesModule	
+SeriesDescription	0008103E	LO	1	3		C.8-37 row 6	RTSeriesModule	
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7	RTSeriesModule	
+OperatorsName	00081070	PN	1-n	2		C.8-37 row 9	RTSeriesModule	
+OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10	RTSeriesModule	
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12	RTSeriesModule	
+RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14	RTSeriesModule	
+PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	RTSeriesModule	
+PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	RTSeriesModule	
+PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	RTSeriesModule	
+PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	RTSeriesModule	
+PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	RTSeriesModule	
+PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	RTSeriesModule	
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	RTSeriesModule	
+CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	RTSeriesModule	
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
@@ -414,6 +435,60 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept 
     ClinicalTrialSubjectReadingID: str | None = None
     ClinicalTrialProtocolEthicsCommitteeName: str | None = None
     ClinicalTrialProtocolEthicsCommitteeApprovalNumber: str | None = None
+    StudyInstanceUID: str
+    StudyDate: datetime.date | str | None = None
+    StudyTime: datetime.time | str | None = None
+    ReferringPhysicianName: PersonName | str | None = None
+    ReferringPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    ConsultingPhysicianName: object | None = None
+    ConsultingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    StudyID: str | None = None
+    AccessionNumber: str | None = None
+    IssuerOfAccessionNumberSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    StudyDescription: str | None = None
+    PhysiciansOfRecord: MultiValued[PersonName | str] | None = None
+    PhysiciansOfRecordIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    NameOfPhysiciansReadingStudy: MultiValued[PersonName | str] | None = None
+    PhysiciansReadingStudyIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    RequestingServiceCodeSequence: list[CodeSequenceMacro] | None = None
+    ReferencedStudySequence: list[SOPInstanceReferenceMacro] | None = None
+    ProcedureCodeSequence: list[CodeSequenceMacro] | None = None
+    ReasonForPerformedProcedureCodeSequence: list[CodeSequenceMacro] | None = None
+    AdmittingDiagnosesDescription: MultiValued[str] | None = None
+    AdmittingDiagnosesCodeSequence: list[CodeSequenceMacro] | None = None
+    PatientAge: str | None = None
+    PatientSize: float | Decimal | None = None
+    PatientWeight: float | Decimal | None = None
+    PatientSizeCodeSequence: list[CodeSequenceMacro] | None = None
+    Occupation: str | None = None
+    AdditionalPatientHistory: str | None = None
+    AdmissionID: str | None = None
+    IssuerOfAdmissionIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    ServiceEpisodeID: str | None = None
+    IssuerOfServiceEpisodeIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
+    ServiceEpisodeDescription: str | None = None
+    PatientSexNeutered: Literal["ALTERED", "UNALTERED"] | None = None
+    Modality: Literal["RTIMAGE", "RTDOSE", "RTSTRUCT", "RTPLAN", "RTRECORD"]
+    SeriesInstanceUID: str
+    SeriesNumber: int | None = None
+    SeriesDate: datetime.date | str | None = None
+    SeriesTime: datetime.time | str | None = None
+    SeriesDescription: str | None = None
+    SeriesDescriptionCodeSequence: list[CodeSequenceMacro] | None = None
+    OperatorsName: MultiValued[PersonName | str] | None = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
+    RequestAttributesSequence: list[RequestAttributesMacro] | None = None
+    PerformedProcedureStepID: str | None = None
+    PerformedProcedureStepStartDate: datetime.date | str | None = None
+    PerformedProcedureStepStartTime: datetime.time | str | None = None
+    PerformedProcedureStepEndDate: datetime.date | str | None = None
+    PerformedProcedureStepEndTime: datetime.time | str | None = None
+    PerformedProcedureStepDescription: str | None = None
+    PerformedProtocolCodeSequence: (
+        list[PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem] | None
+    ) = None
+    CommentsOnThePerformedProcedureStep: str | None = None
     ClinicalTrialCoordinatingCenterName: str | None = None
     ClinicalTrialSeriesID: str | None = None
     ClinicalTrialSeriesDescription: str | None = None
@@ -433,7 +508,7 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept 
     TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     PixelPaddingValue: int | None = None
     InstanceNumber: int | None = None
-    DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
+    DerivationCodeSequence: list[CodeSequenceMacro] | None = None
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
     PixelSpacing: MultiValued[float | Decimal] | None = None
     ImageOrientationPatient: MultiValued[float | Decimal] | None = None

@@ -16,10 +16,14 @@ from dicom_runtime.conditions import Condition
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued, PersonName
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
 )
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 from dicom_model.macros.issuer_of_patient_id_macro import (
     IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem,
 )
@@ -31,6 +35,13 @@ from dicom_model.macros.patient_group_macro import (
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
+from dicom_model.macros.referenced_instances_and_access_macro import (
+    ReferencedInstancesAndAccessMacro,
+)
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.modules.clinical_trial_study_module import (
     ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem,
 )
@@ -42,63 +53,26 @@ from dicom_model.modules.frame_extraction_module import (
     FrameExtractionModuleFrameExtractionSequenceItem,
 )
 from dicom_model.modules.general_image_module import (
-    GeneralImageModuleDerivationCodeSequenceItem,
-    GeneralImageModuleIconImageSequenceItem,
-    GeneralImageModuleRealWorldValueMappingSequenceItem,
     GeneralImageModuleReferencedImageSequenceItem,
     GeneralImageModuleReferencedInstanceSequenceItem,
     GeneralImageModuleSourceImageSequenceItem,
 )
-from dicom_model.modules.general_study_module import (
-    GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleIssuerOfAccessionNumberSequenceItem,
-    GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem,
-    GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem,
-    GeneralStudyModuleProcedureCodeSequenceItem,
-    GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem,
-    GeneralStudyModuleReferencedStudySequenceItem,
-    GeneralStudyModuleReferringPhysicianIdentificationSequenceItem,
-    GeneralStudyModuleRequestingServiceCodeSequenceItem,
-)
 from dicom_model.modules.patient_module import (
     PatientModuleBreedRegistrationSequenceItem,
-    PatientModuleDeidentificationMethodCodeSequenceItem,
     PatientModuleOtherPatientIDsSequenceItem,
-    PatientModulePatientBreedCodeSequenceItem,
-    PatientModulePatientSpeciesCodeSequenceItem,
-    PatientModuleReferencedPatientPhotoSequenceItem,
-    PatientModuleReferencedPatientSequenceItem,
-    PatientModuleStrainCodeSequenceItem,
     PatientModuleStrainStockSequenceItem,
-)
-from dicom_model.modules.patient_study_module import (
-    PatientStudyModuleAdmittingDiagnosesCodeSequenceItem,
-    PatientStudyModuleIssuerOfAdmissionIDSequenceItem,
-    PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem,
-    PatientStudyModulePatientSizeCodeSequenceItem,
 )
 from dicom_model.modules.roi_contour_module import ROIContourModuleROIContourSequenceItem
 from dicom_model.modules.rt_dose_module import (
     RTDoseModuleReferencedRTPlanSequenceItem,
-    RTDoseModuleReferencedSpatialRegistrationSequenceItem,
     RTDoseModuleReferencedTreatmentRecordSequenceItem,
 )
 from dicom_model.modules.rt_dose_roi_module import RTDoseROIModuleRTDoseROISequenceItem
-from dicom_model.modules.rt_series_module import (
-    RTSeriesModuleOperatorIdentificationSequenceItem,
-    RTSeriesModuleReferencedPerformedProcedureStepSequenceItem,
-    RTSeriesModuleRequestAttributesSequenceItem,
-    RTSeriesModuleSeriesDescriptionCodeSequenceItem,
-)
-from dicom_model.modules.rtdvh_module import (
-    RTDVHModuleDVHSequenceItem,
-    RTDVHModuleReferencedStructureSetSequenceItem,
-)
+from dicom_model.modules.rtdvh_module import RTDVHModuleDVHSequenceItem
 from dicom_model.modules.sop_common_module import (
     SOPCommonModuleCodingSchemeIdentificationSequenceItem,
     SOPCommonModuleContextGroupIdentificationSequenceItem,
     SOPCommonModuleContributingEquipmentSequenceItem,
-    SOPCommonModuleConversionSourceAttributesSequenceItem,
     SOPCommonModuleEncryptedAttributesSequenceItem,
     SOPCommonModuleHL7StructuredDocumentReferenceSequenceItem,
     SOPCommonModuleMappingResourceIdentificationSequenceItem,
@@ -106,7 +80,6 @@ from dicom_model.modules.sop_common_module import (
     SOPCommonModulePrivateDataElementCharacteristicsSequenceItem,
 )
 from dicom_model.modules.structure_set_module import (
-    StructureSetModulePredecessorStructureSetSequenceItem,
     StructureSetModuleReferencedFrameOfReferenceSequenceItem,
     StructureSetModuleStructureSetROISequenceItem,
 )
@@ -157,9 +130,7 @@ class RTDose(DicomObject):
     """
     PatientSex: Literal["M", "F", "O"] | None = None
     """(0010,0040) CS 1 Type 2 (PatientModule). Sex of the named patient. ..."""
-    ReferencedPatientPhotoSequence: list[PatientModuleReferencedPatientPhotoSequenceItem] | None = (
-        None
-    )
+    ReferencedPatientPhotoSequence: list[ReferencedInstancesAndAccessMacro] | None = None
     """(0010,1100) SQ 1 Type 3 (PatientModule). A photo to confirm the identity of a
     patient. ...
     """
@@ -167,7 +138,7 @@ class RTDose(DicomObject):
     """(0010,0200) CS 1 Type 3 (PatientModule). Indicates whether or not the subject is
     a quality control phantom. ...
     """
-    ReferencedPatientSequence: list[PatientModuleReferencedPatientSequenceItem] | None = None
+    ReferencedPatientSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1120) SQ 1 Type 3 (PatientModule). A sequence that provides reference to a
     Patient SOP Class/Instance pair. ...
     """
@@ -196,13 +167,13 @@ class RTDose(DicomObject):
     """(0010,2201) LO 1 Type 1C (PatientModule). The taxonomic rank value (e.g., genus,
     subgenus, species or subspecies) of the patient. ...
     """
-    PatientSpeciesCodeSequence: list[PatientModulePatientSpeciesCodeSequenceItem] | None = None
+    PatientSpeciesCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,2202) SQ 1 Type 1C (PatientModule). The taxonomic rank value (e.g., genus,
     subgenus, species or subspecies) of the patient. ...
     """
     PatientBreedDescription: str | None = None
     """(0010,2292) LO 1 Type 2C (PatientModule). The breed of the patient. ..."""
-    PatientBreedCodeSequence: list[PatientModulePatientBreedCodeSequenceItem] | None = None
+    PatientBreedCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,2293) SQ 1 Type 2C (PatientModule). The breed of the patient. ..."""
     BreedRegistrationSequence: list[PatientModuleBreedRegistrationSequenceItem] | None = None
     """(0010,2294) SQ 1 Type 2C (PatientModule). Information identifying an animal
@@ -214,7 +185,7 @@ class RTDose(DicomObject):
     """(0010,0213) - 1 Type 3 (PatientModule). The nomenclature used for Strain
     Description (0010,0212). ...
     """
-    StrainCodeSequence: list[PatientModuleStrainCodeSequenceItem] | None = None
+    StrainCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,0219) - 1 Type 3 (PatientModule). A coded identification of the strain of
     the patient. ...
     """
@@ -262,9 +233,7 @@ class RTDose(DicomObject):
     """(0012,0063) LO 1-n Type 1C (PatientModule). A description or label of the
     mechanism or method use to remove the patient's identity. ...
     """
-    DeidentificationMethodCodeSequence: (
-        list[PatientModuleDeidentificationMethodCodeSequenceItem] | None
-    ) = None
+    DeidentificationMethodCodeSequence: list[CodeSequenceMacro] | None = None
     """(0012,0064) SQ 1 Type 1C (PatientModule). A code describing the mechanism or
     method use to remove the patient's identity. ...
     """
@@ -329,9 +298,7 @@ class RTDose(DicomObject):
     """(0008,0090) PN 1 Type 2 (GeneralStudyModule). Name of the patient's referring
     physician
     """
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ReferringPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,0096) SQ 1 Type 3 (GeneralStudyModule). Identification of the patient's
     referring physician. ...
     """
@@ -339,9 +306,7 @@ class RTDose(DicomObject):
     """(0008,009C) - 1 Type 3 (GeneralStudyModule). Consulting physician(s) for this
     patient visit.
     """
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ConsultingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,009D) - 1 Type 3 (GeneralStudyModule). Identification of the consulting
     physician(s). ...
     """
@@ -353,9 +318,7 @@ class RTDose(DicomObject):
     """(0008,0050) SH 1 Type 2 (GeneralStudyModule). A RIS generated number that
     identifies the order for the Study.
     """
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
+    IssuerOfAccessionNumberSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0008,0051) SQ 1 Type 3 (GeneralStudyModule). Identifier of the Assigning
     Authority that issued the Accession Number. ...
     """
@@ -368,9 +331,7 @@ class RTDose(DicomObject):
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for ...
     """
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansOfRecordIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1049) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     who are responsible for overall patient care at time of Study. ...
     """
@@ -378,29 +339,23 @@ class RTDose(DicomObject):
     """(0008,1060) PN 1-n Type 3 (GeneralStudyModule). Names of the physician(s)
     reading the Study.
     """
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansReadingStudyIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1062) SQ 1 Type 3 (GeneralStudyModule). Identification of the physician(s)
     reading the Study. ...
     """
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
+    RequestingServiceCodeSequence: list[CodeSequenceMacro] | None = None
     """(0032,1034) SQ 1 Type 3 (GeneralStudyModule). Institutional department where the
     request initiated. ...
     """
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
+    ReferencedStudySequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1110) SQ 1 Type 3 (GeneralStudyModule). A sequence that provides reference
     to a Study SOP Class/Instance pair. ...
     """
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
+    ProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1032) SQ 1 Type 3 (GeneralStudyModule). A Sequence that conveys the type
     of procedure performed. ...
     """
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
+    ReasonForPerformedProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,1012) SQ 1 Type 3 (GeneralStudyModule). Coded reason(s) for performing
     this procedure. ...
     """
@@ -408,9 +363,7 @@ class RTDose(DicomObject):
     """(0008,1080) LO 1-n Type 3 (PatientStudyModule). Description of the admitting
     diagnosis (diagnoses)
     """
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
+    AdmittingDiagnosesCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1084) SQ 1 Type 3 (PatientStudyModule). A sequence that conveys the
     admitting diagnosis (diagnoses). ...
     """
@@ -424,7 +377,7 @@ class RTDose(DicomObject):
     """(0010,1030) DS 1 Type 3 (PatientStudyModule). Weight of the Patient, in
     kilograms.
     """
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
+    PatientSizeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,1021) SQ 1 Type 3 (PatientStudyModule). Patient's size category code One
     or more Items are permitted in this Sequence.
     """
@@ -438,9 +391,7 @@ class RTDose(DicomObject):
     """(0038,0010) LO 1 Type 3 (PatientStudyModule). Identifier of the visit as
     assigned by the healthcare provider
     """
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
+    IssuerOfAdmissionIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0014) SQ 1 Type 3 (PatientStudyModule). Identifier of the Assigning
     Authority that issued Admission ID (0038,0010). ...
     """
@@ -448,9 +399,7 @@ class RTDose(DicomObject):
     """(0038,0060) LO 1 Type 3 (PatientStudyModule). Identifier of the Service Episode
     as assigned by the healthcare provider
     """
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
+    IssuerOfServiceEpisodeIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0064) SQ 1 Type 3 (PatientStudyModule). Identifier of the Assigning
     Authority that issued the Service Episode ID (0038,0060). ...
     """
@@ -493,27 +442,21 @@ class RTDose(DicomObject):
     """(0008,0031) TM 1 Type 3 (RTSeriesModule). Time the Series started."""
     SeriesDescription: str | None = None
     """(0008,103E) LO 1 Type 3 (RTSeriesModule). Description of the series."""
-    SeriesDescriptionCodeSequence: list[RTSeriesModuleSeriesDescriptionCodeSequenceItem] | None = (
-        None
-    )
+    SeriesDescriptionCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,103F) SQ 1 Type 3 (RTSeriesModule). A coded description of the Series. ..."""
     OperatorsName: MultiValued[PersonName | str] | None = None
     """(0008,1070) PN 1-n Type 2 (RTSeriesModule). Name(s) of the operator(s)
     supporting the Series.
     """
-    OperatorIdentificationSequence: (
-        list[RTSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1072) SQ 1 Type 3 (RTSeriesModule). Identification of the operator(s)
     supporting the Series. ...
     """
-    ReferencedPerformedProcedureStepSequence: (
-        list[RTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1111) SQ 1 Type 3 (RTSeriesModule). Uniquely identifies the Performed
     Procedure Step SOP Instance to which the Series is related. ...
     """
-    RequestAttributesSequence: list[RTSeriesModuleRequestAttributesSequenceItem] | None = None
+    RequestAttributesSequence: list[RequestAttributesMacro] | None = None
     """(0040,0275) SQ 1 Type 3 (RTSeriesModule). Sequence that contains attributes from
     the Imaging Service Request. ...
     """
@@ -672,7 +615,7 @@ class RTDose(DicomObject):
     """(0008,2111) ST 1 Type 3 (GeneralImageModule). A text description of how this
     image was derived. ...
     """
-    DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
+    DerivationCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,9215) SQ 1 Type 3 (GeneralImageModule, RTDoseModule). A coded description
     of how this dose was derived from other RT Dose and/or RT Plan objects. ...
     """
@@ -717,7 +660,7 @@ class RTDose(DicomObject):
     """(0028,2114) CS 1-n Type 3 (GeneralImageModule). A label for the lossy
     compression method(s) that have been applied to this image. ...
     """
-    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     """(0088,0200) SQ 1 Type 3 (GeneralImageModule). This icon image is representative
     of the Image. ...
     """
@@ -730,9 +673,7 @@ class RTDose(DicomObject):
     """(0008,3010) UI 1-n Type 3 (GeneralImageModule). Unique identification of the
     irradiation event(s) associated with the acquisition of this image. ...
     """
-    RealWorldValueMappingSequence: (
-        list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
-    ) = None
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     """(0040,9096) SQ 1 Type 3 (GeneralImageModule). The mapping of stored values to
     associated Real World values. ...
     """
@@ -932,9 +873,7 @@ class RTDose(DicomObject):
     """(3004,0005) CS 1 Type 3 (RTDoseModule). The use of transformation in the
     calculation of the combined dose. ...
     """
-    ReferencedSpatialRegistrationSequence: (
-        list[RTDoseModuleReferencedSpatialRegistrationSequenceItem] | None
-    ) = None
+    ReferencedSpatialRegistrationSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0070,0404) SQ 1 Type 2C (RTDoseModule). A reference to a Spatial Registration
     SOP Instance or a Deformable Spatial Registration SOP Instance, which defines
     the ...
@@ -984,9 +923,7 @@ class RTDose(DicomObject):
     """(3004,0014) CS 1-3 Type 3 (RTDoseModule). Specifies a list of patient
     heterogeneity characteristics used for calculating dose. ...
     """
-    ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem] | None = (
-        None
-    )
+    ReferencedStructureSetSequence: list[SOPInstanceReferenceMacro] | None = None
     """(300C,0060) SQ 1 Type 1 (RTDVHModule). Sequence of one class/instance pair
     describing Structure Set containing structures that are used to calculate ...
     """
@@ -1032,9 +969,7 @@ class RTDose(DicomObject):
     """(3006,0020) SQ 1 Type 1 (StructureSetModule). ROIs for current Structure Set.
     ...
     """
-    PredecessorStructureSetSequence: (
-        list[StructureSetModulePredecessorStructureSetSequenceItem] | None
-    ) = None
+    PredecessorStructureSetSequence: list[SOPInstanceReferenceMacro] | None = None
     """(3006,0018) SQ 1 Type 3 (StructureSetModule). The Structure Set that has been
     used to derive the current Structure Set. ...
     """
@@ -1167,9 +1102,7 @@ class RTDose(DicomObject):
     """(0008,0053) CS 1 Type 1C (SOPCommonModule). The view requested during the C-MOVE
     operation that resulted in the transfer of this instance. ...
     """
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
+    ConversionSourceAttributesSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     """(0020,9172) SQ 1 Type 1C (SOPCommonModule). The set of images or other composite
     SOP Instances that were converted to this instance. ...
     """

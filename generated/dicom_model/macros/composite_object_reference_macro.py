@@ -15,22 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-
-
-@dataclass(kw_only=True, slots=True)
-class CompositeObjectReferenceMacroReferencedSOPSequenceItem(DicomObject):
-    """An item of Referenced SOP Sequence - PS3.3 2016c Table C.18.3-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -43,5 +28,8 @@ ReferencedSOPSequence	00081199	SQ	1	1		C.18.3-1 row 1
 """,
         "PS3.3 2016c Table ",
     )
-    ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+CompositeObjectReferenceMacroReferencedSOPSequenceItem = SOPInstanceReferenceMacro

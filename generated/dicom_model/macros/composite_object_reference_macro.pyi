@@ -11,30 +11,21 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-
-@dataclass(kw_only=True, slots=True)
-class CompositeObjectReferenceMacroReferencedSOPSequenceItem(DicomObject):
-    """An item of Referenced SOP Sequence - PS3.3 2016c Table C.18.3-1."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class CompositeObjectReferenceMacro(DicomObject):
     """Composite Object Reference Macro - PS3.3 2016c Table C.18.3-1 (Section C.18.3)."""
 
-    ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
     """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence. References to Composite Object
     SOP Class/SOP Instance pairs. Only a single Item shall be included in this
     Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+CompositeObjectReferenceMacroReferencedSOPSequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced SOP Sequence - PS3.3 2016c Table C.18.3-1, whose attributes
+are exactly SOPInstanceReferenceMacro's: another name of that class.
+"""

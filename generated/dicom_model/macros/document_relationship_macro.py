@@ -18,18 +18,12 @@ from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_macro import CodeMacroConceptCodeSequenceItem
-from dicom_model.macros.composite_object_reference_macro import (
-    CompositeObjectReferenceMacroReferencedSOPSequenceItem,
-)
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.container_macro import ContainerMacroContentTemplateSequenceItem
-from dicom_model.macros.document_content_macro import (
-    DocumentContentMacroConceptNameCodeSequenceItem,
-)
 from dicom_model.macros.numeric_measurement_macro import (
     NumericMeasurementMacroMeasuredValueSequenceItem,
-    NumericMeasurementMacroNumericValueQualifierCodeSequenceItem,
 )
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.macros.table_content_item_macro import (
     TableContentItemMacroTabulatedValuesSequenceItem,
 )
@@ -148,7 +142,7 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
         "CONTAINER",
         "TABLE",
     ]
-    ConceptNameCodeSequence: list[DocumentContentMacroConceptNameCodeSequenceItem] | None = None
+    ConceptNameCodeSequence: list[CodeSequenceMacro] | None = None
     TextValue: str | None = None
     DateTime: datetime.datetime | str | None = None
     Date: datetime.date | str | None = None
@@ -156,11 +150,9 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
     PersonName: PersonName | str | None = None
     UID: str | None = None
     MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None = None
-    NumericValueQualifierCodeSequence: (
-        list[NumericMeasurementMacroNumericValueQualifierCodeSequenceItem] | None
-    ) = None
-    ConceptCodeSequence: list[CodeMacroConceptCodeSequenceItem]
-    ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
+    NumericValueQualifierCodeSequence: list[CodeSequenceMacro] | None = None
+    ConceptCodeSequence: list[CodeSequenceMacro]
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
     GraphicData: MultiValued[float]
     GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"]
     PixelOriginInterpretation: Literal["FRAME", "VOLUME"] | None = None

@@ -15,48 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import MultiValued
-
-
-@dataclass(kw_only=True, slots=True)
-class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
-    """An item of Frame Display Shutter Sequence - PS3.3 2016c Table C.7.6.16-17."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ShutterShape	00181600	CS	1-3	1	RECTANGULAR\CIRCULAR\POLYGONAL	C.7-17a row 1		
-ShutterLeftVerticalEdge	00181602	IS	1	1C		C.7-17a row 2		Shutter Shape (0018,1600) is RECTANGULAR
-ShutterRightVerticalEdge	00181604	IS	1	1C		C.7-17a row 3		Shutter Shape (0018,1600) is RECTANGULAR
-ShutterUpperHorizontalEdge	00181606	IS	1	1C		C.7-17a row 4		Shutter Shape (0018,1600) is RECTANGULAR
-ShutterLowerHorizontalEdge	00181608	IS	1	1C		C.7-17a row 5		Shutter Shape (0018,1600) is RECTANGULAR
-CenterOfCircularShutter	00181610	IS	2	1C		C.7-17a row 6		Shutter Shape (0018,1600) is CIRCULAR
-RadiusOfCircularShutter	00181612	IS	1	1C		C.7-17a row 7		Shutter Shape (0018,1600) is CIRCULAR
-VerticesOfThePolygonalShutter	00181620	IS	2-2n	1C		C.7-17a row 8		Shutter Shape (0018,1600) is POLYGONAL
-ShutterPresentationValue	00181622	US	1	3		C.7-17a row 9		
-ShutterPresentationColorCIELabValue	00181624	US	3	3		C.7-17a row 10		
-""",
-        "PS3.3 2016c Table ",
-        {
-            "ShutterLeftVerticalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
-            "ShutterRightVerticalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
-            "ShutterUpperHorizontalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
-            "ShutterLowerHorizontalEdge": Equals("ShutterShape", ("RECTANGULAR",), 0),
-            "CenterOfCircularShutter": Equals("ShutterShape", ("CIRCULAR",), 0),
-            "RadiusOfCircularShutter": Equals("ShutterShape", ("CIRCULAR",), 0),
-            "VerticesOfThePolygonalShutter": Equals("ShutterShape", ("POLYGONAL",), 0),
-        },
-    )
-    ShutterShape: MultiValued[str]
-    ShutterLeftVerticalEdge: int | None = None
-    ShutterRightVerticalEdge: int | None = None
-    ShutterUpperHorizontalEdge: int | None = None
-    ShutterLowerHorizontalEdge: int | None = None
-    CenterOfCircularShutter: MultiValued[int] | None = None
-    RadiusOfCircularShutter: int | None = None
-    VerticesOfThePolygonalShutter: MultiValued[int] | None = None
-    ShutterPresentationValue: int | None = None
-    ShutterPresentationColorCIELabValue: MultiValued[int] | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.display_shutter_macro import DisplayShutterMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -71,5 +30,8 @@ FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1
 """,
         "PS3.3 2016c Table ",
     )
-    FrameDisplayShutterSequence: list[FrameDisplayShutterMacroFrameDisplayShutterSequenceItem]
+    FrameDisplayShutterSequence: list[DisplayShutterMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+FrameDisplayShutterMacroFrameDisplayShutterSequenceItem = DisplayShutterMacro

@@ -11,84 +11,7 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued
-
-@dataclass(kw_only=True, slots=True)
-class FrameDisplayShutterMacroFrameDisplayShutterSequenceItem(DicomObject):
-    """An item of Frame Display Shutter Sequence - PS3.3 2016c Table C.7.6.16-17."""
-
-    ShutterShape: MultiValued[str]
-    """(0018,1600) CS 1-3 Type 1, Shutter Shape - Table C.7-17a, Section C.7.6.16.2.16.
-    Shape(s) of the shutter defined for display. Enumerated Values: RECTANGULAR
-    CIRCULAR POLYGONAL This multi-valued Attribute shall contain at most one of each
-    Enumerated Value. When multiple values are present, and the shutter is applied
-    to a displayed image, then all of the shapes shall be combined and applied
-    simultaneously, that is, the least amount of image remaining shall be visible
-    (unoccluded). See Figure C.7-4b.
-    """
-    ShutterLeftVerticalEdge: int | None = None
-    """(0018,1602) IS 1 Type 1C, Shutter Left Vertical Edge - Table C.7-17a, Section
-    C.7.6.16.2.16. Required if Shutter Shape (0018,1600) is RECTANGULAR. Location of
-    the left edge of the rectangular shutter with respect to pixels in the image
-    given as column.
-    """
-    ShutterRightVerticalEdge: int | None = None
-    """(0018,1604) IS 1 Type 1C, Shutter Right Vertical Edge - Table C.7-17a, Section
-    C.7.6.16.2.16. Required if Shutter Shape (0018,1600) is RECTANGULAR. Location of
-    the right edge of the rectangular shutter with respect to pixels in the image
-    given as column.
-    """
-    ShutterUpperHorizontalEdge: int | None = None
-    """(0018,1606) IS 1 Type 1C, Shutter Upper Horizontal Edge - Table C.7-17a, Section
-    C.7.6.16.2.16. Required if Shutter Shape (0018,1600) is RECTANGULAR. Location of
-    the upper edge of the rectangular shutter with respect to pixels in the image
-    given as row.
-    """
-    ShutterLowerHorizontalEdge: int | None = None
-    """(0018,1608) IS 1 Type 1C, Shutter Lower Horizontal Edge - Table C.7-17a, Section
-    C.7.6.16.2.16. Required if Shutter Shape (0018,1600) is RECTANGULAR. Location of
-    the lower edge of the rectangular shutter with respect to pixels in the image
-    given as row.
-    """
-    CenterOfCircularShutter: MultiValued[int] | None = None
-    """(0018,1610) IS 2 Type 1C, Center of Circular Shutter - Table C.7-17a, Section
-    C.7.6.16.2.16. Required if Shutter Shape (0018,1600) is CIRCULAR. Location of
-    the center of the circular shutter with respect to pixels in the image given as
-    row and column.
-    """
-    RadiusOfCircularShutter: int | None = None
-    """(0018,1612) IS 1 Type 1C, Radius of Circular Shutter - Table C.7-17a, Section
-    C.7.6.16.2.16. Required if Shutter Shape (0018,1600) is CIRCULAR. Radius of the
-    circular shutter with respect to pixels in the image given as a number of pixels
-    along the row direction.
-    """
-    VerticesOfThePolygonalShutter: MultiValued[int] | None = None
-    """(0018,1620) IS 2-2n Type 1C, Vertices of the Polygonal Shutter - Table C.7-17a,
-    Section C.7.6.16.2.16. Required if Shutter Shape (0018,1600) is POLYGONAL.
-    Multiple Values where the first set of two values are: row of the origin
-    vertex\\column of the origin vertex Two or more pairs of values follow and are
-    the row and column coordinates of the other vertices of the polygon shutter.
-    Polygon shutters are implicitly closed from the last vertex to the origin vertex
-    and all edges shall be non-intersecting except at the vertices.
-    """
-    ShutterPresentationValue: int | None = None
-    """(0018,1622) US 1 Type 3, Shutter Presentation Value - Table C.7-17a, Section
-    C.7.6.16.2.16. A single gray unsigned value used to replace those parts of the
-    image occluded by the shutter, when rendered on a monochrome display. The units
-    are specified in P-Values, from a minimum of 0000H (black) up to a maximum of
-    FFFFH (white). The maximum P-Value for this Attribute may be different from the
-    maximum P-Value from the output of the Presentation LUT, which may be less than
-    16 bits in depth.
-    """
-    ShutterPresentationColorCIELabValue: MultiValued[int] | None = None
-    """(0018,1624) US 3 Type 3, Shutter Presentation Color CIELab Value - Table
-    C.7-17a, Section C.7.6.16.2.16. A color triplet value used to replace those
-    parts of the image occluded by the shutter, when rendered on a color display.
-    The units are specified in PCS-Values, and the value is encoded as CIELab. See
-    Section C.10.7.1.1.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.display_shutter_macro import DisplayShutterMacro
 
 @dataclass(kw_only=True, slots=True)
 class FrameDisplayShutterMacro(DicomObject):
@@ -96,10 +19,15 @@ class FrameDisplayShutterMacro(DicomObject):
     C.7.6.16.2.16).
     """
 
-    FrameDisplayShutterSequence: list[FrameDisplayShutterMacroFrameDisplayShutterSequenceItem]
+    FrameDisplayShutterSequence: list[DisplayShutterMacro]
     """(0018,9472) SQ 1 Type 1, Frame Display Shutter Sequence. Sequence containing the
     display shutter parameters for this frame. Only a single Item shall be included
     in this Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+FrameDisplayShutterMacroFrameDisplayShutterSequenceItem = DisplayShutterMacro
+"""An item of Frame Display Shutter Sequence - PS3.3 2016c Table C.7.6.16-17, whose
+attributes are exactly DisplayShutterMacro's: another name of that class.
+"""

@@ -9,42 +9,13 @@ which documents every field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
-
-
-@dataclass(kw_only=True, slots=True)
-class FrameVOILUTWithLUTMacroFrameVOILUTSequenceItem(DicomObject):
-    """An item of Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11b."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1		Window Center (0028,1050) is not present
-WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5		VOI LUT Sequence (0028,3010) is not present
-WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6		Window Center (0028,1050) is sent
-WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7		
-VOILUTFunction	00281056	CS	1	3		C.11-2b row 8		
-""",
-        "PS3.3 2016c Table ",
-        {
-            "VOILUTSequence": Present("WindowCenter", negate=True),
-            "WindowCenter": Present("VOILUTSequence", negate=True),
-            "WindowWidth": Present("WindowCenter"),
-        },
-    )
-    VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
-    WindowCenter: MultiValued[float | Decimal] | None = None
-    WindowWidth: MultiValued[float | Decimal] | None = None
-    WindowCenterWidthExplanation: MultiValued[str] | None = None
-    VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.voilut_macro import VOILUTMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -59,5 +30,8 @@ FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11b row 1
 """,
         "PS3.3 2016c Table ",
     )
-    FrameVOILUTSequence: list[FrameVOILUTWithLUTMacroFrameVOILUTSequenceItem]
+    FrameVOILUTSequence: list[VOILUTMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+FrameVOILUTWithLUTMacroFrameVOILUTSequenceItem = VOILUTMacro

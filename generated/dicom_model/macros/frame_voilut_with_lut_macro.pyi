@@ -8,50 +8,10 @@ field documented, the tables declared by type only.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.voilut_macro import VOILUTMacroVOILUTSequenceItem
-
-@dataclass(kw_only=True, slots=True)
-class FrameVOILUTWithLUTMacroFrameVOILUTSequenceItem(DicomObject):
-    """An item of Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11b."""
-
-    VOILUTSequence: list[VOILUTMacroVOILUTSequenceItem] | None = None
-    """(0028,3010) SQ 1 Type 1C, VOI LUT Sequence - Table C.11-2b, Section C.11.2.
-    Defines a sequence of VOI LUTs. One or more Items shall be included in this
-    Sequence. Required if Window Center (0028,1050) is not present. May be present
-    otherwise.
-    """
-    WindowCenter: MultiValued[float | Decimal] | None = None
-    """(0028,1050) DS 1-n Type 1C, Window Center - Table C.11-2b, Section C.11.2.
-    Window Center for display. See Section C.11.2.1.2 for further explanation.
-    Required if VOI LUT Sequence (0028,3010) is not present. May be present
-    otherwise.
-    """
-    WindowWidth: MultiValued[float | Decimal] | None = None
-    """(0028,1051) DS 1-n Type 1C, Window Width - Table C.11-2b, Section C.11.2. Window
-    Width for display. See Section C.11.2.1.2 for further explanation. Required if
-    Window Center (0028,1050) is sent.
-    """
-    WindowCenterWidthExplanation: MultiValued[str] | None = None
-    """(0028,1055) LO 1-n Type 3, Window Center & Width Explanation - Table C.11-2b,
-    Section C.11.2. Free form explanation of the meaning of the Window Center and
-    Width. Multiple values correspond to multiple Window Center and Width values.
-    """
-    VOILUTFunction: Literal["LINEAR", "SIGMOID"] | str | None = None
-    """(0028,1056) CS 1 Type 3, VOI LUT Function - Table C.11-2b, Section C.11.2.
-    Describes a VOI LUT function to apply to the values of Window Center (0028,1050)
-    and Window Width (0028,1051). See Section C.11.2.1.3 for further explanation.
-    Defined Terms: LINEAR SIGMOID When this attribute is not present, the
-    interpretation of the values of Window Center (0028,1050) and Window Width
-    (0028,1051) is linear as in Section C.11.2.1.2.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.voilut_macro import VOILUTMacro
 
 @dataclass(kw_only=True, slots=True)
 class FrameVOILUTWithLUTMacro(DicomObject):
@@ -59,9 +19,14 @@ class FrameVOILUTWithLUTMacro(DicomObject):
     C.7.6.16.2.10b).
     """
 
-    FrameVOILUTSequence: list[FrameVOILUTWithLUTMacroFrameVOILUTSequenceItem]
+    FrameVOILUTSequence: list[VOILUTMacro]
     """(0028,9132) SQ 1 Type 1, Frame VOI LUT Sequence. The VOI LUT transformations
     applied to this frame. Only a single item is permitted in this Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+FrameVOILUTWithLUTMacroFrameVOILUTSequenceItem = VOILUTMacro
+"""An item of Frame VOI LUT Sequence - PS3.3 2016c Table C.7.6.16-11b, whose attributes
+are exactly VOILUTMacro's: another name of that class.
+"""

@@ -15,36 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.hierarchical_series_reference_macro import (
-    HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem,
-)
-
-
-@dataclass(kw_only=True, slots=True)
-class HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
-    """An item of Referenced Series Sequence - PS3.3 2016c Table C.17-3."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-SeriesInstanceUID	0020000E	UI	1	1		C.17-3a row 1		
-RetrieveAETitle	00080054	AE	1-n	3		C.17-3a row 2		
-RetrieveLocationUID	0040E011	UI	1	3		C.17-3a row 3		
-RetrieveURL	00081190	UR	1	3		C.17-3a row 4		
-StorageMediaFileSetID	00880130	SH	1	3		C.17-3a row 5		
-StorageMediaFileSetUID	00880140	UI	1	3		C.17-3a row 6		
-ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7		
-""",
-        "PS3.3 2016c Table ",
-    )
-    SeriesInstanceUID: str
-    RetrieveAETitle: MultiValued[str] | None = None
-    RetrieveLocationUID: str | None = None
-    RetrieveURL: str | None = None
-    StorageMediaFileSetID: str | None = None
-    StorageMediaFileSetUID: str | None = None
-    ReferencedSOPSequence: list[HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem]
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.hierarchical_series_reference_macro import HierarchicalSeriesReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -61,7 +32,8 @@ ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2
         "PS3.3 2016c Table ",
     )
     StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
+    ReferencedSeriesSequence: list[HierarchicalSeriesReferenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem = HierarchicalSeriesReferenceMacro

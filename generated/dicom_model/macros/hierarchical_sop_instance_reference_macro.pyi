@@ -11,52 +11,7 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.hierarchical_series_reference_macro import (
-    HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem,
-)
-
-@dataclass(kw_only=True, slots=True)
-class HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
-    """An item of Referenced Series Sequence - PS3.3 2016c Table C.17-3."""
-
-    SeriesInstanceUID: str
-    """(0020,000E) UI 1 Type 1, Series Instance UID - Table C.17-3a, Section C.17.2.1.
-    Unique identifier of a Series that is part of this Study and contains the
-    referenced Composite Object(s).
-    """
-    RetrieveAETitle: MultiValued[str] | None = None
-    """(0008,0054) AE 1-n Type 3, Retrieve AE Title - Table C.17-3a, Section C.17.2.1.
-    Title of the DICOM Application Entity where the Composite Object(s) may be
-    retrieved on the network.
-    """
-    RetrieveLocationUID: str | None = None
-    """(0040,E011) UI 1 Type 3, Retrieve Location UID - Table C.17-3a, Section
-    C.17.2.1. Unique identifier of the system where the Composite Object(s) may be
-    retrieved on the network.
-    """
-    RetrieveURL: str | None = None
-    """(0008,1190) UR 1 Type 3, Retrieve URL - Table C.17-3a, Section C.17.2.1. URL
-    specifying the location of the referenced instance(s).
-    """
-    StorageMediaFileSetID: str | None = None
-    """(0088,0130) SH 1 Type 3, Storage Media File-Set ID - Table C.17-3a, Section
-    C.17.2.1. The user or implementation specific human readable identifier that
-    identifies the Storage Media on which the Composite Object (s) reside.
-    """
-    StorageMediaFileSetUID: str | None = None
-    """(0088,0140) UI 1 Type 3, Storage Media File-Set UID - Table C.17-3a, Section
-    C.17.2.1. Uniquely identifies the Storage Media on which the Composite Object(s)
-    reside.
-    """
-    ReferencedSOPSequence: list[HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - Table C.17-3a, Section
-    C.17.2.1. References to Composite Object SOP Class/SOP Instance pairs that are
-    part of the Study defined by Study Instance UID and the Series defined by Series
-    Instance UID (0020,000E). One or more Items shall be included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.hierarchical_series_reference_macro import HierarchicalSeriesReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class HierarchicalSOPInstanceReferenceMacro(DicomObject):
@@ -66,12 +21,15 @@ class HierarchicalSOPInstanceReferenceMacro(DicomObject):
 
     StudyInstanceUID: str
     """(0020,000D) UI 1 Type 1, Study Instance UID. Unique identifier for the Study"""
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
+    ReferencedSeriesSequence: list[HierarchicalSeriesReferenceMacro]
     """(0008,1115) SQ 1 Type 1, Referenced Series Sequence. Sequence of Items where
     each Item includes the Attributes of a Series containing referenced Composite
     Object(s). One or more Items shall be included in this Sequence
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem = HierarchicalSeriesReferenceMacro
+"""An item of Referenced Series Sequence - PS3.3 2016c Table C.17-3, whose attributes
+are exactly HierarchicalSeriesReferenceMacro's: another name of that class.
+"""

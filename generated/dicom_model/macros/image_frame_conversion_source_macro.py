@@ -11,52 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import MultiValued
-
-
-@dataclass(kw_only=True, slots=True)
-class ImageFrameConversionSourceMacroConversionSourceAttributesSequenceItem(DicomObject):
-    """An item of Conversion Source Attributes Sequence - PS3.3 2016c Table
-    C.7.6.16.2.25.3-1.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "ReferencedFrameNumber": AllOf(
-                (
-                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
-                    NotChecked("the reference does not apply to all frames", "outside"),
-                    Present("ReferencedSegmentNumber", negate=True),
-                )
-            ),
-            "ReferencedSegmentNumber": AllOf(
-                (
-                    NotChecked(
-                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
-                        "outside",
-                    ),
-                    NotChecked("the reference does not apply to all segments", "outside"),
-                    Present("ReferencedFrameNumber", negate=True),
-                )
-            ),
-        },
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -71,7 +30,10 @@ ConversionSourceAttributesSequence	00209172	SQ	1	1		C.7.6.16.2.25.3-1 row 1
 """,
         "PS3.3 2016c Table ",
     )
-    ConversionSourceAttributesSequence: list[
-        ImageFrameConversionSourceMacroConversionSourceAttributesSequenceItem
-    ]
+    ConversionSourceAttributesSequence: list[ImageSOPInstanceReferenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+ImageFrameConversionSourceMacroConversionSourceAttributesSequenceItem = (
+    ImageSOPInstanceReferenceMacro
+)

@@ -11,39 +11,7 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued
-
-@dataclass(kw_only=True, slots=True)
-class ImageFrameConversionSourceMacroConversionSourceAttributesSequenceItem(DicomObject):
-    """An item of Conversion Source Attributes Sequence - PS3.3 2016c Table
-    C.7.6.16.2.25.3-1.
-    """
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
-    Identifies the frame numbers within the Referenced SOP Instance to which the
-    reference applies. The first frame shall be denoted as frame number 1. This
-    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
-    multi-frame image and the reference does not apply to all frames, and Referenced
-    Segment Number (0062,000B) is not present.
-    """
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
-    10.3. Identifies the Segment Number to which the reference applies. Required if
-    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
-    reference does not apply to all segments and Referenced Frame Number (0008,1160)
-    is not present.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class ImageFrameConversionSourceMacro(DicomObject):
@@ -51,12 +19,18 @@ class ImageFrameConversionSourceMacro(DicomObject):
     (Section C.7.6.16.2.25.3).
     """
 
-    ConversionSourceAttributesSequence: list[
-        ImageFrameConversionSourceMacroConversionSourceAttributesSequenceItem
-    ]
+    ConversionSourceAttributesSequence: list[ImageSOPInstanceReferenceMacro]
     """(0020,9172) SQ 1 Type 1, Conversion Source Attributes Sequence. The image or
     other composite SOP Instance that was converted to this frame. Only a single
     Item shall be included in this Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+ImageFrameConversionSourceMacroConversionSourceAttributesSequenceItem = (
+    ImageSOPInstanceReferenceMacro
+)
+"""An item of Conversion Source Attributes Sequence - PS3.3 2016c Table
+C.7.6.16.2.25.3-1, whose attributes are exactly ImageSOPInstanceReferenceMacro's:
+another name of that class.
+"""

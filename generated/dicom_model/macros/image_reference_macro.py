@@ -15,9 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_model.macros.composite_object_reference_macro import (
-    CompositeObjectReferenceMacroReferencedSOPSequenceItem,
-)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -30,5 +28,5 @@ ReferencedSOPSequence	00081199	SQ	1	1		C.18.3-1 row 1
 """,
         "PS3.3 2016c Table ",
     )
-    ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_model.macros.composite_object_reference_macro import (
-    CompositeObjectReferenceMacroReferencedSOPSequenceItem,
-)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class ImageReferenceMacro(DicomObject):
     """Image Reference Macro - PS3.3 2016c Table C.18.4-1 (Section C.18.4)."""
 
-    ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
     """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - Table C.18.3-1, Section
     C.18.3. References to Composite Object SOP Class/SOP Instance pairs. Only a
     single Item shall be included in this Sequence.

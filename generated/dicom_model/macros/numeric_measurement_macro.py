@@ -8,17 +8,16 @@ documents every field.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -42,177 +41,7 @@ MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.18.1-1 row 6
     FloatingPointValue: MultiValued[float] | None = None
     RationalNumeratorValue: MultiValued[int] | None = None
     RationalDenominatorValue: MultiValued[int] | None = None
-    MeasurementUnitsCodeSequence: list[NumericMeasurementMacroMeasurementUnitsCodeSequenceItem]
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class NumericMeasurementMacroMeasurementUnitsCodeSequenceItem(DicomObject):
-    """An item of Measurement Units Code Sequence - PS3.3 2016c Table C.18.1-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class NumericMeasurementMacroNumericValueQualifierCodeSequenceItem(DicomObject):
-    """An item of Numeric Value Qualifier Code Sequence - PS3.3 2016c Table C.18.1-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
+    MeasurementUnitsCodeSequence: list[CodeSequenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -233,7 +62,9 @@ NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		Measured Val
         },
     )
     MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None = None
-    NumericValueQualifierCodeSequence: (
-        list[NumericMeasurementMacroNumericValueQualifierCodeSequenceItem] | None
-    ) = None
+    NumericValueQualifierCodeSequence: list[CodeSequenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+NumericMeasurementMacroMeasurementUnitsCodeSequenceItem = CodeSequenceMacro
+NumericMeasurementMacroNumericValueQualifierCodeSequenceItem = CodeSequenceMacro

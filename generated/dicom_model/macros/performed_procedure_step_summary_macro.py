@@ -18,88 +18,14 @@ from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
+from dicom_model.macros.code_sequence_macro import (
+    CodeSequenceMacro,
+    CodeSequenceMacroEquivalentCodeSequenceItem,
+)
 from dicom_model.macros.content_item_macro import (
-    ContentItemMacroConceptCodeSequenceItem,
-    ContentItemMacroConceptNameCodeSequenceItem,
-    ContentItemMacroMeasurementUnitsCodeSequenceItem,
+    ContentItemMacro,
     ContentItemMacroReferencedSOPSequenceItem,
 )
-
-
-@dataclass(kw_only=True, slots=True)
-class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObject):
-    """An item of Content Item Modifier Sequence - PS3.3 2016c Table 10-16."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
-ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
-DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
-Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
-Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
-PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
-UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
-TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
-ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
-NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
-FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
-RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
-RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
-ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
-""",
-        "PS3.3 2016c Table ",
-        {
-            "DateTime": Equals("ValueType", ("DATETIME",), 0),
-            "Date": Equals("ValueType", ("DATE",), 0),
-            "Time": Equals("ValueType", ("TIME",), 0),
-            "PersonName": Equals("ValueType", ("PNAME",), 0),
-            "UID": Equals("ValueType", ("UIDREF",), 0),
-            "TextValue": Equals("ValueType", ("TEXT",), 0),
-            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
-            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
-            "RationalDenominatorValue": Present("RationalNumeratorValue"),
-            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
-            "ReferencedSOPSequence": Equals(
-                "ValueType",
-                (
-                    "COMPOSITE",
-                    "IMAGE",
-                ),
-                0,
-            ),
-        },
-    )
-    ValueType: Literal[
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "PNAME",
-        "UIDREF",
-        "TEXT",
-        "CODE",
-        "NUMERIC",
-        "COMPOSITE",
-        "IMAGE",
-    ]
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    DateTime: datetime.datetime | str | None = None
-    Date: datetime.date | str | None = None
-    Time: datetime.time | str | None = None
-    PersonName: PersonName | str | None = None
-    UID: str | None = None
-    TextValue: str | None = None
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    NumericValue: MultiValued[float | Decimal] | None = None
-    FloatingPointValue: MultiValued[float] | None = None
-    RationalNumeratorValue: MultiValued[int] | None = None
-    RationalDenominatorValue: MultiValued[int] | None = None
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
-    ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -248,25 +174,21 @@ ContentItemModifierSequence	00400441	SQ	1	3		10-16 row 11
         "COMPOSITE",
         "IMAGE",
     ]
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
+    ConceptNameCodeSequence: list[CodeSequenceMacro]
     DateTime: datetime.datetime | str | None = None
     Date: datetime.date | str | None = None
     Time: datetime.time | str | None = None
     PersonName: PersonName | str | None = None
     UID: str | None = None
     TextValue: str | None = None
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
+    ConceptCodeSequence: list[CodeSequenceMacro] | None = None
     NumericValue: MultiValued[float | Decimal] | None = None
     FloatingPointValue: MultiValued[float] | None = None
     RationalNumeratorValue: MultiValued[int] | None = None
     RationalDenominatorValue: MultiValued[int] | None = None
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
+    MeasurementUnitsCodeSequence: list[CodeSequenceMacro] | None = None
     ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    ContentItemModifierSequence: (
-        list[PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem] | None
-    ) = None
+    ContentItemModifierSequence: list[ContentItemMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -300,3 +222,6 @@ CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13
     ) = None
     CommentsOnThePerformedProcedureStep: str | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem = ContentItemMacro

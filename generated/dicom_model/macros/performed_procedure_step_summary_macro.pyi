@@ -15,111 +15,14 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
+from dicom_model.macros.code_sequence_macro import (
+    CodeSequenceMacro,
+    CodeSequenceMacroEquivalentCodeSequenceItem,
+)
 from dicom_model.macros.content_item_macro import (
-    ContentItemMacroConceptCodeSequenceItem,
-    ContentItemMacroConceptNameCodeSequenceItem,
-    ContentItemMacroMeasurementUnitsCodeSequenceItem,
+    ContentItemMacro,
     ContentItemMacroReferencedSOPSequenceItem,
 )
-
-@dataclass(kw_only=True, slots=True)
-class PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem(DicomObject):
-    """An item of Content Item Modifier Sequence - PS3.3 2016c Table 10-16."""
-
-    ValueType: Literal[
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "PNAME",
-        "UIDREF",
-        "TEXT",
-        "CODE",
-        "NUMERIC",
-        "COMPOSITE",
-        "IMAGE",
-    ]
-    """(0040,A040) CS 1 Type 1, Value Type - Table 10-2, Section 10.2. The type of the
-    value encoded in this name-value Item. Enumerated Values: DATE TIME DATETIME
-    PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
-    """
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - Table 10-2, Section 10.2.
-    Coded concept name of this name-value Item. Only a single Item shall be included
-    in this Sequence.
-    """
-    DateTime: datetime.datetime | str | None = None
-    """(0040,A120) DT 1 Type 1C, DateTime - Table 10-2, Section 10.2. DateTime value
-    for this name-value Item. Required if Value Type (0040,A040) is DATETIME.
-    """
-    Date: datetime.date | str | None = None
-    """(0040,A121) DA 1 Type 1C, Date - Table 10-2, Section 10.2. Date value for this
-    name-value Item. Required if Value Type (0040,A040) is DATE.
-    """
-    Time: datetime.time | str | None = None
-    """(0040,A122) TM 1 Type 1C, Time - Table 10-2, Section 10.2. Time value for this
-    name-value Item. Required if Value Type (0040,A040) is TIME.
-    """
-    PersonName: PersonName | str | None = None
-    """(0040,A123) PN 1 Type 1C, Person Name - Table 10-2, Section 10.2. Person name
-    value for this name-value Item. Required if Value Type (0040,A040) is PNAME.
-    """
-    UID: str | None = None
-    """(0040,A124) UI 1 Type 1C, UID - Table 10-2, Section 10.2. UID value for this
-    name-value Item. Required if Value Type (0040,A040) is UIDREF.
-    """
-    TextValue: str | None = None
-    """(0040,A160) UT 1 Type 1C, Text Value - Table 10-2, Section 10.2. Text value for
-    this name-value Item. Required if Value Type (0040,A040) is TEXT.
-    """
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table 10-2, Section 10.2.
-    Coded concept value of this name-value Item. Only a single Item shall be
-    included in this Sequence. Required if Value Type (0040,A040) is CODE.
-    """
-    NumericValue: MultiValued[float | Decimal] | None = None
-    """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
-    value for this name-value Item. Only a single value shall be present. Required
-    if Value Type (0040,A040) is NUMERIC.
-    """
-    FloatingPointValue: MultiValued[float] | None = None
-    """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
-    floating point representation of Numeric Value (0040,A30A). The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
-    (0040,A30A) has insufficient precision to represent the value as a string. May
-    be present otherwise.
-    """
-    RationalNumeratorValue: MultiValued[int] | None = None
-    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
-    The integer numerator of a rational representation of Numeric Value (0040,A30A).
-    Encoded as a signed integer value. The same number of values as Numeric Value
-    (0040,A30A) shall be present. Required if Numeric Value (0040,A30A) has
-    insufficient precision to represent a rational value as a string. May be present
-    otherwise.
-    """
-    RationalDenominatorValue: MultiValued[int] | None = None
-    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
-    10.2. The integer denominator of a rational representation of Numeric Value
-    (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Rational
-    Numerator Value (0040,A162) is present.
-    """
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - Table 10-2, Section
-    10.2. Units of measurement for a numeric value in this name-value Item. Only a
-    single Item shall be included in this Sequence. Required if Value Type
-    (0040,A040) is NUMERIC.
-    """
-    ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - Table 10-2, Section 10.2.
-    Composite SOP Instance Reference value for this name-value Item. Only a single
-    Item shall be included in this Sequence. Required if Value Type (0040,A040) is
-    COMPOSITE or IMAGE.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 @dataclass(kw_only=True, slots=True)
 class PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem(DicomObject):
@@ -246,7 +149,7 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
     value encoded in this name-value Item. Enumerated Values: DATE TIME DATETIME
     PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
     """
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
+    ConceptNameCodeSequence: list[CodeSequenceMacro]
     """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - Table 10-2, Section 10.2.
     Coded concept name of this name-value Item. Only a single Item shall be included
     in this Sequence.
@@ -275,7 +178,7 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
     """(0040,A160) UT 1 Type 1C, Text Value - Table 10-2, Section 10.2. Text value for
     this name-value Item. Required if Value Type (0040,A040) is TEXT.
     """
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
+    ConceptCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table 10-2, Section 10.2.
     Coded concept value of this name-value Item. Only a single Item shall be
     included in this Sequence. Required if Value Type (0040,A040) is CODE.
@@ -307,9 +210,7 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
     values as Numeric Value (0040,A30A) shall be present. Required if Rational
     Numerator Value (0040,A162) is present.
     """
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
+    MeasurementUnitsCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - Table 10-2, Section
     10.2. Units of measurement for a numeric value in this name-value Item. Only a
     single Item shall be included in this Sequence. Required if Value Type
@@ -321,9 +222,7 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
     Item shall be included in this Sequence. Required if Value Type (0040,A040) is
     COMPOSITE or IMAGE.
     """
-    ContentItemModifierSequence: (
-        list[PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem] | None
-    ) = None
+    ContentItemModifierSequence: list[ContentItemMacro] | None = None
     """(0040,0441) SQ 1 Type 3, Content Item Modifier Sequence. Sequence that specifies
     modifiers for a Protocol Context Content Item. One or more Items are permitted
     in this Sequence. See Section C.4.10.1.
@@ -376,3 +275,8 @@ class PerformedProcedureStepSummaryMacro(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+PerformedProcedureStepSummaryMacroContentItemModifierSequenceItem = ContentItemMacro
+"""An item of Content Item Modifier Sequence - PS3.3 2016c Table 10-16, whose
+attributes are exactly ContentItemMacro's: another name of that class.
+"""

@@ -7,217 +7,13 @@ real_world_value_mapping_item_macro.py: the same classes, fields, types and
 defaults, each field documented, the tables declared by type only.
 """
 
-import datetime
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.content_item_macro import (
-    ContentItemMacroConceptCodeSequenceItem,
-    ContentItemMacroConceptNameCodeSequenceItem,
-    ContentItemMacroMeasurementUnitsCodeSequenceItem,
-    ContentItemMacroReferencedSOPSequenceItem,
-)
-
-@dataclass(kw_only=True, slots=True)
-class RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem(DicomObject):
-    """An item of Measurement Units Code Sequence - PS3.3 2016c Table C.7.6.16-12b."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem(DicomObject):
-    """An item of Quantity Definition Sequence - PS3.3 2016c Table C.7.6.16-12b."""
-
-    ValueType: Literal[
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "PNAME",
-        "UIDREF",
-        "TEXT",
-        "CODE",
-        "NUMERIC",
-        "COMPOSITE",
-        "IMAGE",
-    ]
-    """(0040,A040) CS 1 Type 1, Value Type - Table 10-2, Section 10.2. The type of the
-    value encoded in this name-value Item. Enumerated Values: DATE TIME DATETIME
-    PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
-    """
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - Table 10-2, Section 10.2.
-    Coded concept name of this name-value Item. Only a single Item shall be included
-    in this Sequence.
-    """
-    DateTime: datetime.datetime | str | None = None
-    """(0040,A120) DT 1 Type 1C, DateTime - Table 10-2, Section 10.2. DateTime value
-    for this name-value Item. Required if Value Type (0040,A040) is DATETIME.
-    """
-    Date: datetime.date | str | None = None
-    """(0040,A121) DA 1 Type 1C, Date - Table 10-2, Section 10.2. Date value for this
-    name-value Item. Required if Value Type (0040,A040) is DATE.
-    """
-    Time: datetime.time | str | None = None
-    """(0040,A122) TM 1 Type 1C, Time - Table 10-2, Section 10.2. Time value for this
-    name-value Item. Required if Value Type (0040,A040) is TIME.
-    """
-    PersonName: PersonName | str | None = None
-    """(0040,A123) PN 1 Type 1C, Person Name - Table 10-2, Section 10.2. Person name
-    value for this name-value Item. Required if Value Type (0040,A040) is PNAME.
-    """
-    UID: str | None = None
-    """(0040,A124) UI 1 Type 1C, UID - Table 10-2, Section 10.2. UID value for this
-    name-value Item. Required if Value Type (0040,A040) is UIDREF.
-    """
-    TextValue: str | None = None
-    """(0040,A160) UT 1 Type 1C, Text Value - Table 10-2, Section 10.2. Text value for
-    this name-value Item. Required if Value Type (0040,A040) is TEXT.
-    """
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table 10-2, Section 10.2.
-    Coded concept value of this name-value Item. Only a single Item shall be
-    included in this Sequence. Required if Value Type (0040,A040) is CODE.
-    """
-    NumericValue: MultiValued[float | Decimal] | None = None
-    """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
-    value for this name-value Item. Only a single value shall be present. Required
-    if Value Type (0040,A040) is NUMERIC.
-    """
-    FloatingPointValue: MultiValued[float] | None = None
-    """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
-    floating point representation of Numeric Value (0040,A30A). The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
-    (0040,A30A) has insufficient precision to represent the value as a string. May
-    be present otherwise.
-    """
-    RationalNumeratorValue: MultiValued[int] | None = None
-    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
-    The integer numerator of a rational representation of Numeric Value (0040,A30A).
-    Encoded as a signed integer value. The same number of values as Numeric Value
-    (0040,A30A) shall be present. Required if Numeric Value (0040,A30A) has
-    insufficient precision to represent a rational value as a string. May be present
-    otherwise.
-    """
-    RationalDenominatorValue: MultiValued[int] | None = None
-    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
-    10.2. The integer denominator of a rational representation of Numeric Value
-    (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Rational
-    Numerator Value (0040,A162) is present.
-    """
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - Table 10-2, Section
-    10.2. Units of measurement for a numeric value in this name-value Item. Only a
-    single Item shall be included in this Sequence. Required if Value Type
-    (0040,A040) is NUMERIC.
-    """
-    ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - Table 10-2, Section 10.2.
-    Composite SOP Instance Reference value for this name-value Item. Only a single
-    Item shall be included in this Sequence. Required if Value Type (0040,A040) is
-    COMPOSITE or IMAGE.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_runtime.values import MultiValued
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.content_item_macro import ContentItemMacro
 
 @dataclass(kw_only=True, slots=True)
 class RealWorldValueMappingItemMacro(DicomObject):
@@ -291,16 +87,12 @@ class RealWorldValueMappingItemMacro(DicomObject):
     """(0040,9210) SH 1 Type 1, LUT Label. Label that is used to identify the
     transformation of this Item.
     """
-    MeasurementUnitsCodeSequence: list[
-        RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem
-    ]
+    MeasurementUnitsCodeSequence: list[CodeSequenceMacro]
     """(0040,08EA) SQ 1 Type 1, Measurement Units Code Sequence. Units of measurement.
     Only a single Item shall be included in this Sequence. See Section
     C.7.6.16.2.11.1 for further explanation.
     """
-    QuantityDefinitionSequence: (
-        list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None
-    ) = None
+    QuantityDefinitionSequence: list[ContentItemMacro] | None = None
     """(0040,9220) SQ 1 Type 3, Quantity Definition Sequence. A list of name-value
     pairs that describe the characteristics of the quantity represented by the Real
     World Value. One or more Items are permitted in this Sequence. One of the items
@@ -312,3 +104,12 @@ class RealWorldValueMappingItemMacro(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem = CodeSequenceMacro
+"""An item of Measurement Units Code Sequence - PS3.3 2016c Table C.7.6.16-12b, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem = ContentItemMacro
+"""An item of Quantity Definition Sequence - PS3.3 2016c Table C.7.6.16-12b, whose
+attributes are exactly ContentItemMacro's: another name of that class.
+"""

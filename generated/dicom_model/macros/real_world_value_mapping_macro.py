@@ -15,86 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.real_world_value_mapping_item_macro import (
-    RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
-    RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem,
-)
-
-
-@dataclass(kw_only=True, slots=True)
-class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
-    """An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7.6.16-12."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-RealWorldValueFirstValueMapped	00409216	US or SS	1	1C		C.7.6.16-12b row 1		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent
-RealWorldValueLastValueMapped	00409211	US or SS	1	1C		C.7.6.16-12b row 2		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent
-DoubleFloatRealWorldValueFirstValueMapped	00409214		1	1C		C.7.6.16-12b row 3		Real World Value First Value Mapped (0040,9216) is absent
-DoubleFloatRealWorldValueLastValueMapped	00409213		1	1C		C.7.6.16-12b row 4		Real World Value Last Value Mapped (0040,9211) is absent
-RealWorldValueIntercept	00409224	FD	1	1C		C.7.6.16-12b row 5		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
-RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
-RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present
-LUTExplanation	00283003	LO	1	1		C.7.6.16-12b row 8		
-LUTLabel	00409210	SH	1	1		C.7.6.16-12b row 9		
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10		
-QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12		
-""",
-        "PS3.3 2016c Table ",
-        {
-            "RealWorldValueFirstValueMapped": AnyOf(
-                (
-                    Present("PixelData"),
-                    Present("RealWorldValueLUTData"),
-                    Present("DoubleFloatRealWorldValueFirstValueMapped", negate=True),
-                )
-            ),
-            "RealWorldValueLastValueMapped": AnyOf(
-                (
-                    Present("PixelData"),
-                    Present("RealWorldValueLUTData"),
-                    Present("DoubleFloatRealWorldValueLastValueMapped", negate=True),
-                )
-            ),
-            "DoubleFloatRealWorldValueFirstValueMapped": Present(
-                "RealWorldValueFirstValueMapped", negate=True
-            ),
-            "DoubleFloatRealWorldValueLastValueMapped": Present(
-                "RealWorldValueLastValueMapped", negate=True
-            ),
-            "RealWorldValueIntercept": AnyOf(
-                (
-                    Present("FloatPixelData"),
-                    Present("DoubleFloatPixelData"),
-                    Present("RealWorldValueLUTData", negate=True),
-                )
-            ),
-            "RealWorldValueSlope": AnyOf(
-                (
-                    Present("FloatPixelData"),
-                    Present("DoubleFloatPixelData"),
-                    Present("RealWorldValueLUTData", negate=True),
-                )
-            ),
-            "RealWorldValueLUTData": Present("RealWorldValueIntercept", negate=True),
-        },
-    )
-    RealWorldValueFirstValueMapped: int | None = None
-    RealWorldValueLastValueMapped: int | None = None
-    DoubleFloatRealWorldValueFirstValueMapped: object | None = None
-    DoubleFloatRealWorldValueLastValueMapped: object | None = None
-    RealWorldValueIntercept: float | None = None
-    RealWorldValueSlope: float | None = None
-    RealWorldValueLUTData: MultiValued[float] | None = None
-    LUTExplanation: str
-    LUTLabel: str
-    MeasurementUnitsCodeSequence: list[
-        RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem
-    ]
-    QuantityDefinitionSequence: (
-        list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None
-    ) = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -109,5 +30,8 @@ RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1
 """,
         "PS3.3 2016c Table ",
     )
-    RealWorldValueMappingSequence: list[RealWorldValueMappingMacroRealWorldValueMappingSequenceItem]
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+RealWorldValueMappingMacroRealWorldValueMappingSequenceItem = RealWorldValueMappingItemMacro

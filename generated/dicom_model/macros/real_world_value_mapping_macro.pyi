@@ -11,107 +11,7 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.real_world_value_mapping_item_macro import (
-    RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
-    RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem,
-)
-
-@dataclass(kw_only=True, slots=True)
-class RealWorldValueMappingMacroRealWorldValueMappingSequenceItem(DicomObject):
-    """An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7.6.16-12."""
-
-    RealWorldValueFirstValueMapped: int | None = None
-    """(0040,9216) US or SS 1 Type 1C, Real World Value First Value Mapped - Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored value mapped for
-    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
-    or Real World Value LUT (0040,9212) of this Item. Required if Pixel Data
-    (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float
-    Real World Value First Value Mapped (0040,9214) is absent. This Attribute may be
-    used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
-    of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
-    for ...
-    """
-    RealWorldValueLastValueMapped: int | None = None
-    """(0040,9211) US or SS 1 Type 1C, Real World Value Last Value Mapped - Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value mapped for
-    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
-    or Real World Value LUT (0040,9212) of this Item. Required if Pixel Data
-    (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float
-    Real World Value Last Value Mapped (0040,9213) is absent. This Attribute may be
-    used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
-    of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
-    for ...
-    """
-    DoubleFloatRealWorldValueFirstValueMapped: object | None = None
-    """(0040,9214) - 1 Type 1C, Double Float Real World Value First Value Mapped -
-    Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored value
-    mapped for the Real Word Value Intercept (0040,9224) and Real World Value Slope
-    (0040,9225) of this Item. Required if Real World Value First Value Mapped
-    (0040,9216) is absent. The same Attribute with a double float precision value is
-    used whether or not Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are present, an integer value is not sufficient.
-    """
-    DoubleFloatRealWorldValueLastValueMapped: object | None = None
-    """(0040,9213) - 1 Type 1C, Double Float Real World Value Last Value Mapped - Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value mapped for
-    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
-    of this Item. Required if Real World Value Last Value Mapped (0040,9211) is
-    absent. The same Attribute with a double float precision value is used whether
-    or not Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are
-    present, an integer value is not sufficient.
-    """
-    RealWorldValueIntercept: float | None = None
-    """(0040,9224) FD 1 Type 1C, Real World Value Intercept - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. The Intercept value in relationship between stored values
-    (SV) and the Real World values. See Section C.7.6.16.2.11.1.2 for further
-    explanation. Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present.
-    """
-    RealWorldValueSlope: float | None = None
-    """(0040,9225) FD 1 Type 1C, Real World Value Slope - Table C.7.6.16-12b, Section
-    C.7.6.16.2.11. The Slope value in relationship between stored values (SV) and
-    the real world values. See Section C.7.6.16.2.11.1.2 for further explanation.
-    Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
-    are present or Real World Value LUT Data (0040,9212) is not present.
-    """
-    RealWorldValueLUTData: MultiValued[float] | None = None
-    """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. LUT Data in this Sequence. Required if Real World Value
-    Intercept (0040,9224) is not present.
-    """
-    LUTExplanation: str
-    """(0028,3003) LO 1 Type 1, LUT Explanation - Table C.7.6.16-12b, Section
-    C.7.6.16.2.11. Free form text explanation of the meaning of the transformation
-    in this Item.
-    """
-    LUTLabel: str
-    """(0040,9210) SH 1 Type 1, LUT Label - Table C.7.6.16-12b, Section C.7.6.16.2.11.
-    Label that is used to identify the transformation of this Item.
-    """
-    MeasurementUnitsCodeSequence: list[
-        RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem
-    ]
-    """(0040,08EA) SQ 1 Type 1, Measurement Units Code Sequence - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. Units of measurement. Only a single Item shall be
-    included in this Sequence. See Section C.7.6.16.2.11.1 for further explanation.
-    """
-    QuantityDefinitionSequence: (
-        list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None
-    ) = None
-    """(0040,9220) SQ 1 Type 3, Quantity Definition Sequence - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. A list of name-value pairs that describe the
-    characteristics of the quantity represented by the Real World Value. One or more
-    Items are permitted in this Sequence. One of the items shall have a concept name
-    that specifies the quantified characteristic, though it is not required that
-    (G-C1C6, SRT, "Quantity") be used if there is a reason to use a similar concept
-    from a different coding scheme. Other items may be concept modifiers, such as
-    (G-C036, SRT, "Measurement Method"). The order of the items is not significant.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
 
 @dataclass(kw_only=True, slots=True)
 class RealWorldValueMappingMacro(DicomObject):
@@ -119,10 +19,15 @@ class RealWorldValueMappingMacro(DicomObject):
     C.7.6.16.2.11).
     """
 
-    RealWorldValueMappingSequence: list[RealWorldValueMappingMacroRealWorldValueMappingSequenceItem]
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro]
     """(0040,9096) SQ 1 Type 1, Real World Value Mapping Sequence. The mapping of
     stored values to associated Real World values. One or more Items shall be
     included in this Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+RealWorldValueMappingMacroRealWorldValueMappingSequenceItem = RealWorldValueMappingItemMacro
+"""An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7.6.16-12, whose
+attributes are exactly RealWorldValueMappingItemMacro's: another name of that class.
+"""

@@ -15,22 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-
-
-@dataclass(kw_only=True, slots=True)
-class SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem(DicomObject):
-    """An item of Referenced Instance Sequence - PS3.3 2016c Table 10-4."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -45,7 +30,7 @@ ReferencedInstanceSequence	0008114A	SQ	1	1		10-4 row 3
         "PS3.3 2016c Table ",
     )
     SeriesInstanceUID: str
-    ReferencedInstanceSequence: list[SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem]
+    ReferencedInstanceSequence: list[SOPInstanceReferenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -61,3 +46,6 @@ ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1
     )
     ReferencedSeriesSequence: list[SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem = SOPInstanceReferenceMacro

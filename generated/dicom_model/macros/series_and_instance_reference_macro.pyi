@@ -11,21 +11,7 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-
-@dataclass(kw_only=True, slots=True)
-class SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem(DicomObject):
-    """An item of Referenced Instance Sequence - PS3.3 2016c Table 10-4."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
@@ -35,7 +21,7 @@ class SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
     """(0020,000E) UI 1 Type 1, Series Instance UID. Unique identifier of the Series
     containing the referenced Instances.
     """
-    ReferencedInstanceSequence: list[SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem]
+    ReferencedInstanceSequence: list[SOPInstanceReferenceMacro]
     """(0008,114A) SQ 1 Type 1, Referenced Instance Sequence. Sequence of Items each
     providing a reference to an Instance that is part of the Series defined by
     Series Instance UID (0020,000E) in the enclosing Item. One or more Items shall
@@ -55,3 +41,8 @@ class SeriesAndInstanceReferenceMacro(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+SeriesAndInstanceReferenceMacroReferencedInstanceSequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced Instance Sequence - PS3.3 2016c Table 10-4, whose attributes
+are exactly SOPInstanceReferenceMacro's: another name of that class.
+"""

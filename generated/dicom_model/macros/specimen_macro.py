@@ -8,23 +8,16 @@ every field.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.content_item_macro import (
-    ContentItemMacroConceptCodeSequenceItem,
-    ContentItemMacroConceptNameCodeSequenceItem,
-    ContentItemMacroMeasurementUnitsCodeSequenceItem,
-    ContentItemMacroReferencedSOPSequenceItem,
-)
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.content_item_macro import ContentItemMacro
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
 from dicom_model.macros.primary_anatomic_structure_macro import (
     PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem,
 )
@@ -44,9 +37,7 @@ IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 6
         "PS3.3 2016c Table ",
     )
     ContainerIdentifier: str
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -69,7 +60,7 @@ ContainerComponentDescription	0050001E	LO	1	3		C.7.6.22-2 row 22
 """,
         "PS3.3 2016c Table ",
     )
-    ContainerComponentTypeCodeSequence: list[SpecimenMacroContainerComponentTypeCodeSequenceItem]
+    ContainerComponentTypeCodeSequence: list[CodeSequenceMacro]
     Manufacturer: str | None = None
     ManufacturerModelName: str | None = None
     ContainerComponentID: str | None = None
@@ -79,232 +70,6 @@ ContainerComponentDescription	0050001E	LO	1	3		C.7.6.22-2 row 22
     ContainerComponentThickness: float | None = None
     ContainerComponentMaterial: Literal["GLASS", "PLASTIC", "METAL"] | str | None = None
     ContainerComponentDescription: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
-    """An item of Container Component Type Code Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
-    """An item of Container Type Code Sequence - PS3.3 2016c Table C.7.6.22-2."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem(DicomObject):
-    """An item of Issuer of the Container Identifier Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
-UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
-UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
-            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
-            "UniversalEntityIDType": Present("UniversalEntityID"),
-        },
-    )
-    LocalNamespaceEntityID: str | None = None
-    UniversalEntityID: str | None = None
-    UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
-        None
-    )
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem(DicomObject):
-    """An item of Issuer of the Specimen Identifier Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
-UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
-UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "LocalNamespaceEntityID": Present("UniversalEntityID", negate=True),
-            "UniversalEntityID": Present("LocalNamespaceEntityID", negate=True),
-            "UniversalEntityIDType": Present("UniversalEntityID"),
-        },
-    )
-    LocalNamespaceEntityID: str | None = None
-    UniversalEntityID: str | None = None
-    UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
-        None
-    )
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -327,97 +92,16 @@ SpecimenLocalizationContentItemSequence	00400620	SQ	1	1C		C.7.6.22-2 row 36		mul
         "PS3.3 2016c Table ",
     )
     SpecimenIdentifier: str
-    IssuerOfTheSpecimenIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheSpecimenIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     SpecimenUID: str
-    SpecimenTypeCodeSequence: list[SpecimenMacroSpecimenTypeCodeSequenceItem] | None = None
+    SpecimenTypeCodeSequence: list[CodeSequenceMacro] | None = None
     SpecimenShortDescription: str | None = None
     SpecimenDetailedDescription: str | None = None
     SpecimenPreparationSequence: list[SpecimenMacroSpecimenPreparationSequenceItem] | None = None
     PrimaryAnatomicStructureSequence: (
         list[PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem] | None
     ) = None
-    SpecimenLocalizationContentItemSequence: (
-        list[SpecimenMacroSpecimenLocalizationContentItemSequenceItem] | None
-    ) = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
-    """An item of Specimen Localization Content Item Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
-ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
-DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
-Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
-Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
-PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
-UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
-TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
-ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
-NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
-FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
-RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
-RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
-ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
-""",
-        "PS3.3 2016c Table ",
-        {
-            "DateTime": Equals("ValueType", ("DATETIME",), 0),
-            "Date": Equals("ValueType", ("DATE",), 0),
-            "Time": Equals("ValueType", ("TIME",), 0),
-            "PersonName": Equals("ValueType", ("PNAME",), 0),
-            "UID": Equals("ValueType", ("UIDREF",), 0),
-            "TextValue": Equals("ValueType", ("TEXT",), 0),
-            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
-            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
-            "RationalDenominatorValue": Present("RationalNumeratorValue"),
-            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
-            "ReferencedSOPSequence": Equals(
-                "ValueType",
-                (
-                    "COMPOSITE",
-                    "IMAGE",
-                ),
-                0,
-            ),
-        },
-    )
-    ValueType: Literal[
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "PNAME",
-        "UIDREF",
-        "TEXT",
-        "CODE",
-        "NUMERIC",
-        "COMPOSITE",
-        "IMAGE",
-    ]
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    DateTime: datetime.datetime | str | None = None
-    Date: datetime.date | str | None = None
-    Time: datetime.time | str | None = None
-    PersonName: PersonName | str | None = None
-    UID: str | None = None
-    TextValue: str | None = None
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    NumericValue: MultiValued[float | Decimal] | None = None
-    FloatingPointValue: MultiValued[float] | None = None
-    RationalNumeratorValue: MultiValued[int] | None = None
-    RationalDenominatorValue: MultiValued[int] | None = None
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
-    ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
+    SpecimenLocalizationContentItemSequence: list[ContentItemMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -431,171 +115,7 @@ SpecimenPreparationStepContentItemSequence	00400612	SQ	1	1		C.7.6.22-2 row 33
 """,
         "PS3.3 2016c Table ",
     )
-    SpecimenPreparationStepContentItemSequence: list[
-        SpecimenMacroSpecimenPreparationStepContentItemSequenceItem
-    ]
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
-    """An item of Specimen Preparation Step Content Item Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
-ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
-DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
-Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
-Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
-PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
-UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
-TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
-ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
-NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
-FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
-RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
-RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
-ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
-""",
-        "PS3.3 2016c Table ",
-        {
-            "DateTime": Equals("ValueType", ("DATETIME",), 0),
-            "Date": Equals("ValueType", ("DATE",), 0),
-            "Time": Equals("ValueType", ("TIME",), 0),
-            "PersonName": Equals("ValueType", ("PNAME",), 0),
-            "UID": Equals("ValueType", ("UIDREF",), 0),
-            "TextValue": Equals("ValueType", ("TEXT",), 0),
-            "ConceptCodeSequence": Equals("ValueType", ("CODE",), 0),
-            "NumericValue": Equals("ValueType", ("NUMERIC",), 0),
-            "RationalDenominatorValue": Present("RationalNumeratorValue"),
-            "MeasurementUnitsCodeSequence": Equals("ValueType", ("NUMERIC",), 0),
-            "ReferencedSOPSequence": Equals(
-                "ValueType",
-                (
-                    "COMPOSITE",
-                    "IMAGE",
-                ),
-                0,
-            ),
-        },
-    )
-    ValueType: Literal[
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "PNAME",
-        "UIDREF",
-        "TEXT",
-        "CODE",
-        "NUMERIC",
-        "COMPOSITE",
-        "IMAGE",
-    ]
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    DateTime: datetime.datetime | str | None = None
-    Date: datetime.date | str | None = None
-    Time: datetime.time | str | None = None
-    PersonName: PersonName | str | None = None
-    UID: str | None = None
-    TextValue: str | None = None
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    NumericValue: MultiValued[float | Decimal] | None = None
-    FloatingPointValue: MultiValued[float] | None = None
-    RationalNumeratorValue: MultiValued[int] | None = None
-    RationalDenominatorValue: MultiValued[int] | None = None
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
-    ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
-    """An item of Specimen Type Code Sequence - PS3.3 2016c Table C.7.6.22-2."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
+    SpecimenPreparationStepContentItemSequence: list[ContentItemMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -616,14 +136,21 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
         "PS3.3 2016c Table ",
     )
     ContainerIdentifier: str
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     ContainerDescription: str | None = None
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+SpecimenMacroContainerComponentTypeCodeSequenceItem = CodeSequenceMacro
+SpecimenMacroContainerTypeCodeSequenceItem = CodeSequenceMacro
+SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem = HL7v2HierarchicDesignatorMacro
+SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem = HL7v2HierarchicDesignatorMacro
+SpecimenMacroSpecimenLocalizationContentItemSequenceItem = ContentItemMacro
+SpecimenMacroSpecimenPreparationStepContentItemSequenceItem = ContentItemMacro
+SpecimenMacroSpecimenTypeCodeSequenceItem = CodeSequenceMacro

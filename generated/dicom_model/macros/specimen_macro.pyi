@@ -7,21 +7,14 @@ classes, fields, types and defaults, each field documented, the tables declared 
 type only.
 """
 
-import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.content_item_macro import (
-    ContentItemMacroConceptCodeSequenceItem,
-    ContentItemMacroConceptNameCodeSequenceItem,
-    ContentItemMacroMeasurementUnitsCodeSequenceItem,
-    ContentItemMacroReferencedSOPSequenceItem,
-)
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.content_item_macro import ContentItemMacro
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
 from dicom_model.macros.primary_anatomic_structure_macro import (
     PrimaryAnatomicStructureMacroPrimaryAnatomicStructureSequenceItem,
 )
@@ -36,9 +29,7 @@ class SpecimenMacroAlternateContainerIdentifierSequenceItem(DicomObject):
     """(0040,0512) LO 1 Type 1, Container Identifier. The identifier for the container
     that contains the specimen(s) being imaged.
     """
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence.
     Organization that assigned the Container Identifier. Zero or one Item shall be
     included in this Sequence.
@@ -50,7 +41,7 @@ class SpecimenMacroAlternateContainerIdentifierSequenceItem(DicomObject):
 class SpecimenMacroContainerComponentSequenceItem(DicomObject):
     """An item of Container Component Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
-    ContainerComponentTypeCodeSequence: list[SpecimenMacroContainerComponentTypeCodeSequenceItem]
+    ContainerComponentTypeCodeSequence: list[CodeSequenceMacro]
     """(0050,0012) SQ 1 Type 1, Container Component Type Code Sequence. Type of
     container component. Only a single Item shall be included in this Sequence.
     """
@@ -92,264 +83,6 @@ class SpecimenMacroContainerComponentSequenceItem(DicomObject):
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
 @dataclass(kw_only=True, slots=True)
-class SpecimenMacroContainerComponentTypeCodeSequenceItem(DicomObject):
-    """An item of Container Component Type Code Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroContainerTypeCodeSequenceItem(DicomObject):
-    """An item of Container Type Code Sequence - PS3.3 2016c Table C.7.6.22-2."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem(DicomObject):
-    """An item of Issuer of the Container Identifier Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
-    10.14. Identifies an entity within the local namespace or domain. Required if
-    Universal Entity ID (0040,0032) is not present; may be present otherwise.
-    """
-    UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
-    Universal or unique identifier for an entity. Required if Local Namespace Entity
-    ID (0040,0031) is not present; may be present otherwise.
-    """
-    UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
-        None
-    )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
-    Standard defining the format of the Universal Entity ID. Required if Universal
-    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
-    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
-    ISO An International Standards Organization Object Identifier URI Uniform
-    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
-    identifier X500 An X.500 directory name
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem(DicomObject):
-    """An item of Issuer of the Specimen Identifier Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
-    10.14. Identifies an entity within the local namespace or domain. Required if
-    Universal Entity ID (0040,0032) is not present; may be present otherwise.
-    """
-    UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
-    Universal or unique identifier for an entity. Required if Local Namespace Entity
-    ID (0040,0031) is not present; may be present otherwise.
-    """
-    UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
-        None
-    )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
-    Standard defining the format of the Universal Entity ID. Required if Universal
-    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
-    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
-    ISO An International Standards Organization Object Identifier URI Uniform
-    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
-    identifier X500 An X.500 directory name
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
 class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     """An item of Specimen Description Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
@@ -359,9 +92,7 @@ class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     If a single specimen is present in a container, the value of the Specimen
     Identifier and the value of the Container Identifier are typically the same.
     """
-    IssuerOfTheSpecimenIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheSpecimenIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0040,0562) SQ 1 Type 2, Issuer of the Specimen Identifier Sequence. The name or
     code for the institution that has assigned the Specimen Identifier. Zero or one
     Item shall be included in this Sequence.
@@ -370,7 +101,7 @@ class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     """(0040,0554) UI 1 Type 1, Specimen UID. Unique Identifier for Specimen. See
     Section C.7.6.22.1.2.
     """
-    SpecimenTypeCodeSequence: list[SpecimenMacroSpecimenTypeCodeSequenceItem] | None = None
+    SpecimenTypeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,059A) SQ 1 Type 3, Specimen Type Code Sequence. Specimen Type. Only a
     single Item is permitted in this Sequence.
     """
@@ -398,9 +129,7 @@ class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     structure(s) of interest in this Instance. One or more Items are permitted in
     this Sequence.
     """
-    SpecimenLocalizationContentItemSequence: (
-        list[SpecimenMacroSpecimenLocalizationContentItemSequenceItem] | None
-    ) = None
+    SpecimenLocalizationContentItemSequence: list[ContentItemMacro] | None = None
     """(0040,0620) SQ 1 Type 1C, Specimen Localization Content Item Sequence. Sequence
     of Content Items identifying the location of the specimen in the container
     and/or in the image. See Section C.7.6.22.1.4. One or more Items shall be
@@ -411,314 +140,14 @@ class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
 @dataclass(kw_only=True, slots=True)
-class SpecimenMacroSpecimenLocalizationContentItemSequenceItem(DicomObject):
-    """An item of Specimen Localization Content Item Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    ValueType: Literal[
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "PNAME",
-        "UIDREF",
-        "TEXT",
-        "CODE",
-        "NUMERIC",
-        "COMPOSITE",
-        "IMAGE",
-    ]
-    """(0040,A040) CS 1 Type 1, Value Type - Table 10-2, Section 10.2. The type of the
-    value encoded in this name-value Item. Enumerated Values: DATE TIME DATETIME
-    PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
-    """
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - Table 10-2, Section 10.2.
-    Coded concept name of this name-value Item. Only a single Item shall be included
-    in this Sequence.
-    """
-    DateTime: datetime.datetime | str | None = None
-    """(0040,A120) DT 1 Type 1C, DateTime - Table 10-2, Section 10.2. DateTime value
-    for this name-value Item. Required if Value Type (0040,A040) is DATETIME.
-    """
-    Date: datetime.date | str | None = None
-    """(0040,A121) DA 1 Type 1C, Date - Table 10-2, Section 10.2. Date value for this
-    name-value Item. Required if Value Type (0040,A040) is DATE.
-    """
-    Time: datetime.time | str | None = None
-    """(0040,A122) TM 1 Type 1C, Time - Table 10-2, Section 10.2. Time value for this
-    name-value Item. Required if Value Type (0040,A040) is TIME.
-    """
-    PersonName: PersonName | str | None = None
-    """(0040,A123) PN 1 Type 1C, Person Name - Table 10-2, Section 10.2. Person name
-    value for this name-value Item. Required if Value Type (0040,A040) is PNAME.
-    """
-    UID: str | None = None
-    """(0040,A124) UI 1 Type 1C, UID - Table 10-2, Section 10.2. UID value for this
-    name-value Item. Required if Value Type (0040,A040) is UIDREF.
-    """
-    TextValue: str | None = None
-    """(0040,A160) UT 1 Type 1C, Text Value - Table 10-2, Section 10.2. Text value for
-    this name-value Item. Required if Value Type (0040,A040) is TEXT.
-    """
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table 10-2, Section 10.2.
-    Coded concept value of this name-value Item. Only a single Item shall be
-    included in this Sequence. Required if Value Type (0040,A040) is CODE.
-    """
-    NumericValue: MultiValued[float | Decimal] | None = None
-    """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
-    value for this name-value Item. Only a single value shall be present. Required
-    if Value Type (0040,A040) is NUMERIC.
-    """
-    FloatingPointValue: MultiValued[float] | None = None
-    """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
-    floating point representation of Numeric Value (0040,A30A). The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
-    (0040,A30A) has insufficient precision to represent the value as a string. May
-    be present otherwise.
-    """
-    RationalNumeratorValue: MultiValued[int] | None = None
-    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
-    The integer numerator of a rational representation of Numeric Value (0040,A30A).
-    Encoded as a signed integer value. The same number of values as Numeric Value
-    (0040,A30A) shall be present. Required if Numeric Value (0040,A30A) has
-    insufficient precision to represent a rational value as a string. May be present
-    otherwise.
-    """
-    RationalDenominatorValue: MultiValued[int] | None = None
-    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
-    10.2. The integer denominator of a rational representation of Numeric Value
-    (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Rational
-    Numerator Value (0040,A162) is present.
-    """
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - Table 10-2, Section
-    10.2. Units of measurement for a numeric value in this name-value Item. Only a
-    single Item shall be included in this Sequence. Required if Value Type
-    (0040,A040) is NUMERIC.
-    """
-    ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - Table 10-2, Section 10.2.
-    Composite SOP Instance Reference value for this name-value Item. Only a single
-    Item shall be included in this Sequence. Required if Value Type (0040,A040) is
-    COMPOSITE or IMAGE.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
 class SpecimenMacroSpecimenPreparationSequenceItem(DicomObject):
     """An item of Specimen Preparation Sequence - PS3.3 2016c Table C.7.6.22-2."""
 
-    SpecimenPreparationStepContentItemSequence: list[
-        SpecimenMacroSpecimenPreparationStepContentItemSequenceItem
-    ]
+    SpecimenPreparationStepContentItemSequence: list[ContentItemMacro]
     """(0040,0612) SQ 1 Type 1, Specimen Preparation Step Content Item Sequence.
     Sequence of Content Items identifying the processes used in one preparation step
     to prepare the specimen for image acquisition. One or more Items shall be
     included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroSpecimenPreparationStepContentItemSequenceItem(DicomObject):
-    """An item of Specimen Preparation Step Content Item Sequence - PS3.3 2016c Table
-    C.7.6.22-2.
-    """
-
-    ValueType: Literal[
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "PNAME",
-        "UIDREF",
-        "TEXT",
-        "CODE",
-        "NUMERIC",
-        "COMPOSITE",
-        "IMAGE",
-    ]
-    """(0040,A040) CS 1 Type 1, Value Type - Table 10-2, Section 10.2. The type of the
-    value encoded in this name-value Item. Enumerated Values: DATE TIME DATETIME
-    PNAME UIDREF TEXT CODE NUMERIC COMPOSITE IMAGE
-    """
-    ConceptNameCodeSequence: list[ContentItemMacroConceptNameCodeSequenceItem]
-    """(0040,A043) SQ 1 Type 1, Concept Name Code Sequence - Table 10-2, Section 10.2.
-    Coded concept name of this name-value Item. Only a single Item shall be included
-    in this Sequence.
-    """
-    DateTime: datetime.datetime | str | None = None
-    """(0040,A120) DT 1 Type 1C, DateTime - Table 10-2, Section 10.2. DateTime value
-    for this name-value Item. Required if Value Type (0040,A040) is DATETIME.
-    """
-    Date: datetime.date | str | None = None
-    """(0040,A121) DA 1 Type 1C, Date - Table 10-2, Section 10.2. Date value for this
-    name-value Item. Required if Value Type (0040,A040) is DATE.
-    """
-    Time: datetime.time | str | None = None
-    """(0040,A122) TM 1 Type 1C, Time - Table 10-2, Section 10.2. Time value for this
-    name-value Item. Required if Value Type (0040,A040) is TIME.
-    """
-    PersonName: PersonName | str | None = None
-    """(0040,A123) PN 1 Type 1C, Person Name - Table 10-2, Section 10.2. Person name
-    value for this name-value Item. Required if Value Type (0040,A040) is PNAME.
-    """
-    UID: str | None = None
-    """(0040,A124) UI 1 Type 1C, UID - Table 10-2, Section 10.2. UID value for this
-    name-value Item. Required if Value Type (0040,A040) is UIDREF.
-    """
-    TextValue: str | None = None
-    """(0040,A160) UT 1 Type 1C, Text Value - Table 10-2, Section 10.2. Text value for
-    this name-value Item. Required if Value Type (0040,A040) is TEXT.
-    """
-    ConceptCodeSequence: list[ContentItemMacroConceptCodeSequenceItem] | None = None
-    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table 10-2, Section 10.2.
-    Coded concept value of this name-value Item. Only a single Item shall be
-    included in this Sequence. Required if Value Type (0040,A040) is CODE.
-    """
-    NumericValue: MultiValued[float | Decimal] | None = None
-    """(0040,A30A) DS 1-n Type 1C, Numeric Value - Table 10-2, Section 10.2. Numeric
-    value for this name-value Item. Only a single value shall be present. Required
-    if Value Type (0040,A040) is NUMERIC.
-    """
-    FloatingPointValue: MultiValued[float] | None = None
-    """(0040,A161) FD 1-n Type 1C, Floating Point Value - Table 10-2, Section 10.2. The
-    floating point representation of Numeric Value (0040,A30A). The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Numeric Value
-    (0040,A30A) has insufficient precision to represent the value as a string. May
-    be present otherwise.
-    """
-    RationalNumeratorValue: MultiValued[int] | None = None
-    """(0040,A162) SL 1-n Type 1C, Rational Numerator Value - Table 10-2, Section 10.2.
-    The integer numerator of a rational representation of Numeric Value (0040,A30A).
-    Encoded as a signed integer value. The same number of values as Numeric Value
-    (0040,A30A) shall be present. Required if Numeric Value (0040,A30A) has
-    insufficient precision to represent a rational value as a string. May be present
-    otherwise.
-    """
-    RationalDenominatorValue: MultiValued[int] | None = None
-    """(0040,A163) UL 1-n Type 1C, Rational Denominator Value - Table 10-2, Section
-    10.2. The integer denominator of a rational representation of Numeric Value
-    (0040,A30A). Encoded as a non-zero unsigned integer value. The same number of
-    values as Numeric Value (0040,A30A) shall be present. Required if Rational
-    Numerator Value (0040,A162) is present.
-    """
-    MeasurementUnitsCodeSequence: list[ContentItemMacroMeasurementUnitsCodeSequenceItem] | None = (
-        None
-    )
-    """(0040,08EA) SQ 1 Type 1C, Measurement Units Code Sequence - Table 10-2, Section
-    10.2. Units of measurement for a numeric value in this name-value Item. Only a
-    single Item shall be included in this Sequence. Required if Value Type
-    (0040,A040) is NUMERIC.
-    """
-    ReferencedSOPSequence: list[ContentItemMacroReferencedSOPSequenceItem] | None = None
-    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - Table 10-2, Section 10.2.
-    Composite SOP Instance Reference value for this name-value Item. Only a single
-    Item shall be included in this Sequence. Required if Value Type (0040,A040) is
-    COMPOSITE or IMAGE.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class SpecimenMacroSpecimenTypeCodeSequenceItem(DicomObject):
-    """An item of Specimen Type Code Sequence - PS3.3 2016c Table C.7.6.22-2."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -731,9 +160,7 @@ class SpecimenMacro(DicomObject):
     """(0040,0512) LO 1 Type 1, Container Identifier. The identifier for the container
     that contains the specimen(s) being imaged. See Section C.7.6.22.1.1.
     """
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence.
     Organization that assigned the Container Identifier. Zero or one Item shall be
     included in this Sequence.
@@ -747,7 +174,7 @@ class SpecimenMacro(DicomObject):
     institution that collected the specimen. One or more Items are permitted in this
     Sequence.
     """
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence. Type of container that
     contains the specimen(s) being imaged. Zero or one Item shall be included in
     this Sequence.
@@ -769,3 +196,36 @@ class SpecimenMacro(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+SpecimenMacroContainerComponentTypeCodeSequenceItem = CodeSequenceMacro
+"""An item of Container Component Type Code Sequence - PS3.3 2016c Table C.7.6.22-2,
+whose attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+SpecimenMacroContainerTypeCodeSequenceItem = CodeSequenceMacro
+"""An item of Container Type Code Sequence - PS3.3 2016c Table C.7.6.22-2, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem = HL7v2HierarchicDesignatorMacro
+"""An item of Issuer of the Container Identifier Sequence - PS3.3 2016c Table
+C.7.6.22-2, whose attributes are exactly HL7v2HierarchicDesignatorMacro's: another
+name of that class.
+"""
+SpecimenMacroIssuerOfTheSpecimenIdentifierSequenceItem = HL7v2HierarchicDesignatorMacro
+"""An item of Issuer of the Specimen Identifier Sequence - PS3.3 2016c Table
+C.7.6.22-2, whose attributes are exactly HL7v2HierarchicDesignatorMacro's: another
+name of that class.
+"""
+SpecimenMacroSpecimenLocalizationContentItemSequenceItem = ContentItemMacro
+"""An item of Specimen Localization Content Item Sequence - PS3.3 2016c Table
+C.7.6.22-2, whose attributes are exactly ContentItemMacro's: another name of that
+class.
+"""
+SpecimenMacroSpecimenPreparationStepContentItemSequenceItem = ContentItemMacro
+"""An item of Specimen Preparation Step Content Item Sequence - PS3.3 2016c Table
+C.7.6.22-2, whose attributes are exactly ContentItemMacro's: another name of that
+class.
+"""
+SpecimenMacroSpecimenTypeCodeSequenceItem = CodeSequenceMacro
+"""An item of Specimen Type Code Sequence - PS3.3 2016c Table C.7.6.22-2, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""

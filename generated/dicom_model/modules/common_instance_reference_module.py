@@ -18,22 +18,7 @@ from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_model.macros.series_and_instance_reference_macro import (
     SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem,
 )
-
-
-@dataclass(kw_only=True, slots=True)
-class CommonInstanceReferenceModuleReferencedInstanceSequenceItem(DicomObject):
-    """An item of Referenced Instance Sequence - PS3.3 2016c Table C.12-8."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -48,7 +33,7 @@ ReferencedInstanceSequence	0008114A	SQ	1	1		C.12-8 row 3
         "PS3.3 2016c Table ",
     )
     SeriesInstanceUID: str
-    ReferencedInstanceSequence: list[CommonInstanceReferenceModuleReferencedInstanceSequenceItem]
+    ReferencedInstanceSequence: list[SOPInstanceReferenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -91,3 +76,6 @@ StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5
         | None
     ) = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+CommonInstanceReferenceModuleReferencedInstanceSequenceItem = SOPInstanceReferenceMacro

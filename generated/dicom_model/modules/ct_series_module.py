@@ -15,24 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-
-
-@dataclass(kw_only=True, slots=True)
-class CTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.8-113.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -47,7 +30,8 @@ ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2		a Perf
         "PS3.3 2016c Table ",
     )
     Modality: Literal["CT"]
-    ReferencedPerformedProcedureStepSequence: (
-        list[CTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+CTSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro

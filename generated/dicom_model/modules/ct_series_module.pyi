@@ -12,23 +12,7 @@ from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-
-@dataclass(kw_only=True, slots=True)
-class CTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.8-113.
-    """
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class CTSeriesModule(DicomObject):
@@ -39,9 +23,7 @@ class CTSeriesModule(DicomObject):
     the data used to create the images in this Series. Enumerated Values: CT See
     Section C.7.3.1.1.1 for further explanation.
     """
-    ReferencedPerformedProcedureStepSequence: (
-        list[CTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1111) SQ 1 Type 1C, Referenced Performed Procedure Step Sequence. Uniquely
     identifies the Performed Procedure Step SOP Instance to which the Series is
     related. Only a single Item shall be included in this Sequence. Required if a
@@ -49,3 +31,9 @@ class CTSeriesModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+CTSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table C.8-113,
+whose attributes are exactly SOPInstanceReferenceMacro's: another name of that
+class.
+"""

@@ -13,243 +13,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
-    HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
+    HierarchicalSOPInstanceReferenceMacro,
 )
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
 from dicom_model.macros.optional_view_and_slice_progression_direction_macro import (
     OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem,
 )
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
-    """An item of Icon Image Sequence - PS3.3 2016c Table C.8-114."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-SamplesPerPixel	00280002	US	1	1		C.7-11b row 1		
-PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2		
-Rows	00280010	US	1	1		C.7-11b row 3		
-Columns	00280011	US	1	1		C.7-11b row 4		
-BitsAllocated	00280100	US	1	1		C.7-11b row 5		
-BitsStored	00280101	US	1	1		C.7-11b row 6		
-HighBit	00280102	US	1	1		C.7-11b row 7			==BitsStored-1
-PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
-PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
-PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
-PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11		the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
-SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12		
-LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13		
-RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-ICCProfile	00282000	OB	1	3		C.7-11b row 20		
-ColorSpace	00282002		1	3		C.7-11b row 21		
-""",
-        "PS3.3 2016c Table ",
-        {
-            "PixelData": Present("PixelDataProviderURL", negate=True),
-            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
-            "RedPaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "GreenPaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "BluePaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "RedPaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "GreenPaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "BluePaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-        },
-    )
-    SamplesPerPixel: int
-    PhotometricInterpretation: str
-    Rows: int
-    Columns: int
-    BitsAllocated: int
-    BitsStored: int
-    HighBit: int
-    PixelRepresentation: Literal[0, 1]
-    PixelData: bytes | None = None
-    PlanarConfiguration: int | None = None
-    PixelAspectRatio: MultiValued[int] | None = None
-    SmallestImagePixelValue: int | None = None
-    LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    RedPaletteColorLookupTableData: bytes | None = None
-    GreenPaletteColorLookupTableData: bytes | None = None
-    BluePaletteColorLookupTableData: bytes | None = None
-    ICCProfile: bytes | None = None
-    ColorSpace: object | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedImageEvidenceSequenceItem(DicomObject):
-    """An item of Referenced Image Evidence Sequence - PS3.3 2016c Table C.8-114."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedPresentationStateSequenceItem(DicomObject):
-    """An item of Referenced Presentation State Sequence - PS3.3 2016c Table C.8-114."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedRawDataSequenceItem(DicomObject):
-    """An item of Referenced Raw Data Sequence - PS3.3 2016c Table C.8-114."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedWaveformSequenceItem(DicomObject):
-    """An item of Referenced Waveform Sequence - PS3.3 2016c Table C.8-114."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleSourceImageEvidenceSequenceItem(DicomObject):
-    """An item of Source Image Evidence Sequence - PS3.3 2016c Table C.8-114."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    extra_elements: Dataset | None = field(default=None, repr=False)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -343,21 +118,11 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     AcquisitionNumber: int | None = None
     AcquisitionDateTime: datetime.datetime | str | None = None
     AcquisitionDuration: float | None = None
-    ReferencedRawDataSequence: list[EnhancedCTImageModuleReferencedRawDataSequenceItem] | None = (
-        None
-    )
-    ReferencedWaveformSequence: list[EnhancedCTImageModuleReferencedWaveformSequenceItem] | None = (
-        None
-    )
-    ReferencedImageEvidenceSequence: (
-        list[EnhancedCTImageModuleReferencedImageEvidenceSequenceItem] | None
-    ) = None
-    SourceImageEvidenceSequence: (
-        list[EnhancedCTImageModuleSourceImageEvidenceSequenceItem] | None
-    ) = None
-    ReferencedPresentationStateSequence: (
-        list[EnhancedCTImageModuleReferencedPresentationStateSequenceItem] | None
-    ) = None
+    ReferencedRawDataSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    ReferencedWaveformSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    ReferencedImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    SourceImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    ReferencedPresentationStateSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     SamplesPerPixel: Literal[1]
     PhotometricInterpretation: Literal["MONOCHROME2"]
     BitsAllocated: Literal[16]
@@ -371,7 +136,7 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     LossyImageCompressionMethod: MultiValued[str] | None = None
     PresentationLUTShape: Literal["IDENTITY"]
-    IconImageSequence: list[EnhancedCTImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     ViewCodeSequence: (
         list[OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem] | None
     ) = None
@@ -383,3 +148,11 @@ TableTopLateralPosition	300A012A	DS	1	3		10-27 row 5
     TableTopLongitudinalPosition: float | Decimal | None = None
     TableTopLateralPosition: float | Decimal | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+EnhancedCTImageModuleIconImageSequenceItem = ImagePixelMacro
+EnhancedCTImageModuleReferencedImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro
+EnhancedCTImageModuleReferencedPresentationStateSequenceItem = HierarchicalSOPInstanceReferenceMacro
+EnhancedCTImageModuleReferencedRawDataSequenceItem = HierarchicalSOPInstanceReferenceMacro
+EnhancedCTImageModuleReferencedWaveformSequenceItem = HierarchicalSOPInstanceReferenceMacro
+EnhancedCTImageModuleSourceImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro

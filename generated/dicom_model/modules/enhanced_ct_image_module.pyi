@@ -16,242 +16,12 @@ from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued
 from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
-    HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
+    HierarchicalSOPInstanceReferenceMacro,
 )
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
 from dicom_model.macros.optional_view_and_slice_progression_direction_macro import (
     OptionalViewAndSliceProgressionDirectionMacroViewCodeSequenceItem,
 )
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleIconImageSequenceItem(DicomObject):
-    """An item of Icon Image Sequence - PS3.3 2016c Table C.8-114."""
-
-    SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - Table C.7-11b, Section C.7.6.3.
-    Number of samples (planes) in this image. See Section C.7.6.3.1.1 for further
-    explanation.
-    """
-    PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - Table C.7-11b, Section
-    C.7.6.3. Specifies the intended interpretation of the pixel data. See Section
-    C.7.6.3.1.2 for further explanation.
-    """
-    Rows: int
-    """(0028,0010) US 1 Type 1, Rows - Table C.7-11b, Section C.7.6.3. Number of rows
-    in the image.
-    """
-    Columns: int
-    """(0028,0011) US 1 Type 1, Columns - Table C.7-11b, Section C.7.6.3. Number of
-    columns in the image
-    """
-    BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - Table C.7-11b, Section C.7.6.3. Number
-    of bits allocated for each pixel sample. Each sample shall have the same number
-    of bits allocated. Bits Allocated (0028,0100) shall be either 1, or a multiple
-    of 8. See PS3.5 for further explanation.
-    """
-    BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - Table C.7-11b, Section C.7.6.3. Number of
-    bits stored for each pixel sample. Each sample shall have the same number of
-    bits stored. See PS3.5 for further explanation.
-    """
-    HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - Table C.7-11b, Section C.7.6.3. Most
-    significant bit for pixel sample data. Each sample shall have the same high bit.
-    High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See PS3.5
-    for further explanation.
-    """
-    PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - Table C.7-11b, Section C.7.6.3.
-    Data representation of the pixel samples. Each sample shall have the same pixel
-    representation. Enumerated Values: 0000H unsigned integer. 0001H 2's complement
-    """
-    PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - Table C.7-11b, Section C.7.6.3. A
-    data stream of the pixel samples that comprise the Image. See Section
-    C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
-    (0028,7FE0) is not present.
-    """
-    PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - Table C.7-11b, Section C.7.6.3.
-    Indicates whether the pixel data are sent color-by-plane or color-by-pixel.
-    Required if Samples per Pixel (0028,0002) has a value greater than 1. See
-    Section C.7.6.3.1.3 for further explanation.
-    """
-    PixelAspectRatio: MultiValued[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
-    Ratio of the vertical size and horizontal size of the pixels in the image
-    specified by a pair of integer values where the first value is the vertical
-    pixel size, and the second value is the horizontal pixel size. Required if the
-    aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is
-    not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164)
-    or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or
-    per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
-    """
-    SmallestImagePixelValue: int | None = None
-    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - Table C.7-11b,
-    Section C.7.6.3. The minimum actual pixel value encountered in this image.
-    """
-    LargestImagePixelValue: int | None = None
-    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
-    Section C.7.6.3. The maximum actual pixel value encountered in this image.
-    """
-    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
-    Lookup Table Data (0028,1201). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
-    Lookup Table Data (0028,1202). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
-    Lookup Table Data (0028,1203). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Red Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Green Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Blue Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - Table C.7-11b, Section C.7.6.3. An ICC
-    Profile encoding the transformation of device-dependent color stored pixel
-    values into PCS-Values. See Section C.11.15.1.1. When present, defines the color
-    space of color Pixel Data (7FE0,0010) values, and the output of Palette Color
-    Lookup Table Data (0028,1201-1203). The profile applies only to Pixel Data
-    (7FE0,0010) at the same level of the Data Set and not to any icons nested within
-    sequences, which may or may not have their own ICC profile specified.
-    """
-    ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - Table C.7-11b, Section C.7.6.3. A label
-    that identifies the well-known color space of the image. Shall be consistent
-    with any ICC Profile (0028,2000) that is also present. See Section C.11.15.1.2.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedImageEvidenceSequenceItem(DicomObject):
-    """An item of Referenced Image Evidence Sequence - PS3.3 2016c Table C.8-114."""
-
-    StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
-    Unique identifier for the Study
-    """
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
-    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
-    containing referenced Composite Object(s). One or more Items shall be included
-    in this Sequence
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedPresentationStateSequenceItem(DicomObject):
-    """An item of Referenced Presentation State Sequence - PS3.3 2016c Table C.8-114."""
-
-    StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
-    Unique identifier for the Study
-    """
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
-    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
-    containing referenced Composite Object(s). One or more Items shall be included
-    in this Sequence
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedRawDataSequenceItem(DicomObject):
-    """An item of Referenced Raw Data Sequence - PS3.3 2016c Table C.8-114."""
-
-    StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
-    Unique identifier for the Study
-    """
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
-    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
-    containing referenced Composite Object(s). One or more Items shall be included
-    in this Sequence
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleReferencedWaveformSequenceItem(DicomObject):
-    """An item of Referenced Waveform Sequence - PS3.3 2016c Table C.8-114."""
-
-    StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
-    Unique identifier for the Study
-    """
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
-    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
-    containing referenced Composite Object(s). One or more Items shall be included
-    in this Sequence
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedCTImageModuleSourceImageEvidenceSequenceItem(DicomObject):
-    """An item of Source Image Evidence Sequence - PS3.3 2016c Table C.8-114."""
-
-    StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
-    Unique identifier for the Study
-    """
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
-    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
-    containing referenced Composite Object(s). One or more Items shall be included
-    in this Sequence
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
 
 @dataclass(kw_only=True, slots=True)
 class EnhancedCTImageModule(DicomObject):
@@ -299,44 +69,34 @@ class EnhancedCTImageModule(DicomObject):
     ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy
     Converted), may be present otherwise.
     """
-    ReferencedRawDataSequence: list[EnhancedCTImageModuleReferencedRawDataSequenceItem] | None = (
-        None
-    )
+    ReferencedRawDataSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9121) SQ 1 Type 3, Referenced Raw Data Sequence. The Raw data that was
     used to derive this Image. One or more Items are permitted in this Sequence. The
     items of in this Sequence may identify raw data that has not been stored or
     encoded as a DICOM object. This allows recognition that images in different
     instances have been reconstructed from the same raw data.
     """
-    ReferencedWaveformSequence: list[EnhancedCTImageModuleReferencedWaveformSequenceItem] | None = (
-        None
-    )
+    ReferencedWaveformSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,113A) SQ 1 Type 3, Referenced Waveform Sequence. References to waveforms
     acquired in conjunction with this image. These Waveforms may or may not be
     temporally synchronized with this image. One or more Items are permitted in this
     Sequence.
     """
-    ReferencedImageEvidenceSequence: (
-        list[EnhancedCTImageModuleReferencedImageEvidenceSequenceItem] | None
-    ) = None
+    ReferencedImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9092) SQ 1 Type 1C, Referenced Image Evidence Sequence. Full set of
     Composite SOP Instances referring to image SOP Instances inside the frames of
     this Enhanced CT Image SOP Instance. See Section C.8.13.2.1.2 for further
     explanation. One or more Items shall be included in this Sequence. Required if
     the Referenced Image Sequence (0008,1140) is present.
     """
-    SourceImageEvidenceSequence: (
-        list[EnhancedCTImageModuleSourceImageEvidenceSequenceItem] | None
-    ) = None
+    SourceImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9154) SQ 1 Type 1C, Source Image Evidence Sequence. Full set of Composite
     SOP Instances used as source image SOP Instances inside the frames of this
     Enhanced CT Image SOP Instance. See Section C.8.13.2.1.2 for further
     explanation. One or more Items shall be included in this Sequence. Required if
     the Source Image Sequence (0008,2112) is present.
     """
-    ReferencedPresentationStateSequence: (
-        list[EnhancedCTImageModuleReferencedPresentationStateSequenceItem] | None
-    ) = None
+    ReferencedPresentationStateSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9237) SQ 1 Type 1C, Referenced Presentation State Sequence. References to
     Presentation State instances acquired in conjunction with this instance. May
     only be used to reference Presentation States belonging to the acquired data and
@@ -416,7 +176,7 @@ class EnhancedCTImageModule(DicomObject):
     transformations defined in the IOD containing this Module are defined to be
     P-Values. Enumerated Values: IDENTITY output is in P-Values.
     """
-    IconImageSequence: list[EnhancedCTImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence. This icon image is representative
     of the Image. Only a single Item is permitted in this Sequence.
     """
@@ -467,3 +227,33 @@ class EnhancedCTImageModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+EnhancedCTImageModuleIconImageSequenceItem = ImagePixelMacro
+"""An item of Icon Image Sequence - PS3.3 2016c Table C.8-114, whose attributes are
+exactly ImagePixelMacro's: another name of that class.
+"""
+EnhancedCTImageModuleReferencedImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro
+"""An item of Referenced Image Evidence Sequence - PS3.3 2016c Table C.8-114, whose
+attributes are exactly HierarchicalSOPInstanceReferenceMacro's: another name of that
+class.
+"""
+EnhancedCTImageModuleReferencedPresentationStateSequenceItem = HierarchicalSOPInstanceReferenceMacro
+"""An item of Referenced Presentation State Sequence - PS3.3 2016c Table C.8-114, whose
+attributes are exactly HierarchicalSOPInstanceReferenceMacro's: another name of that
+class.
+"""
+EnhancedCTImageModuleReferencedRawDataSequenceItem = HierarchicalSOPInstanceReferenceMacro
+"""An item of Referenced Raw Data Sequence - PS3.3 2016c Table C.8-114, whose
+attributes are exactly HierarchicalSOPInstanceReferenceMacro's: another name of that
+class.
+"""
+EnhancedCTImageModuleReferencedWaveformSequenceItem = HierarchicalSOPInstanceReferenceMacro
+"""An item of Referenced Waveform Sequence - PS3.3 2016c Table C.8-114, whose
+attributes are exactly HierarchicalSOPInstanceReferenceMacro's: another name of that
+class.
+"""
+EnhancedCTImageModuleSourceImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro
+"""An item of Source Image Evidence Sequence - PS3.3 2016c Table C.8-114, whose
+attributes are exactly HierarchicalSOPInstanceReferenceMacro's: another name of that
+class.
+"""

@@ -15,24 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.7-5c.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -47,7 +30,8 @@ ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.7-5c row 2		a Perfo
         "PS3.3 2016c Table ",
     )
     SeriesNumber: int
-    ReferencedPerformedProcedureStepSequence: (
-        list[EnhancedSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+EnhancedSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro

@@ -11,23 +11,7 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.7-5c.
-    """
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class EnhancedSeriesModule(DicomObject):
@@ -40,9 +24,7 @@ class EnhancedSeriesModule(DicomObject):
     it can not be guaranteed that the value of Series Number (0020,0011) is unique
     in a study.
     """
-    ReferencedPerformedProcedureStepSequence: (
-        list[EnhancedSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1111) SQ 1 Type 1C, Referenced Performed Procedure Step Sequence. Uniquely
     identifies the Performed Procedure Step SOP Instance to which the Series is
     related. Only a single Item shall be included in this Sequence. Required if a
@@ -50,3 +32,9 @@ class EnhancedSeriesModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+EnhancedSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table C.7-5c,
+whose attributes are exactly SOPInstanceReferenceMacro's: another name of that
+class.
+"""

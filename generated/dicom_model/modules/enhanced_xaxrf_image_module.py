@@ -13,238 +13,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
-    HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
+from dicom_model.macros.code_sequence_macro import (
+    CodeSequenceMacro,
+    CodeSequenceMacroEquivalentCodeSequenceItem,
 )
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleIconImageSequenceItem(DicomObject):
-    """An item of Icon Image Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-SamplesPerPixel	00280002	US	1	1		C.7-11b row 1		
-PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2		
-Rows	00280010	US	1	1		C.7-11b row 3		
-Columns	00280011	US	1	1		C.7-11b row 4		
-BitsAllocated	00280100	US	1	1		C.7-11b row 5		
-BitsStored	00280101	US	1	1		C.7-11b row 6		
-HighBit	00280102	US	1	1		C.7-11b row 7			==BitsStored-1
-PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
-PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
-PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
-PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11		the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
-SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12		
-LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13		
-RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-ICCProfile	00282000	OB	1	3		C.7-11b row 20		
-ColorSpace	00282002		1	3		C.7-11b row 21		
-""",
-        "PS3.3 2016c Table ",
-        {
-            "PixelData": Present("PixelDataProviderURL", negate=True),
-            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
-            "RedPaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "GreenPaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "BluePaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "RedPaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "GreenPaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "BluePaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-        },
-    )
-    SamplesPerPixel: int
-    PhotometricInterpretation: str
-    Rows: int
-    Columns: int
-    BitsAllocated: int
-    BitsStored: int
-    HighBit: int
-    PixelRepresentation: Literal[0, 1]
-    PixelData: bytes | None = None
-    PlanarConfiguration: int | None = None
-    PixelAspectRatio: MultiValued[int] | None = None
-    SmallestImagePixelValue: int | None = None
-    LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    RedPaletteColorLookupTableData: bytes | None = None
-    GreenPaletteColorLookupTableData: bytes | None = None
-    BluePaletteColorLookupTableData: bytes | None = None
-    ICCProfile: bytes | None = None
-    ColorSpace: object | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModulePatientGantryRelationshipCodeSequenceItem(DicomObject):
-    """An item of Patient Gantry Relationship Code Sequence - PS3.3 2016c Table
-    C.8.19.2-1.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
+    HierarchicalSOPInstanceReferenceMacro,
+)
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -330,199 +112,7 @@ PatientOrientationModifierCodeSequence	00540412	SQ	1	1C		C.8.19.2-1 row 18		need
     ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
     ContextGroupLocalVersion: datetime.datetime | str | None = None
     ContextGroupExtensionCreatorUID: str | None = None
-    PatientOrientationModifierCodeSequence: (
-        list[EnhancedXAXRFImageModulePatientOrientationModifierCodeSequenceItem] | None
-    ) = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModulePatientOrientationModifierCodeSequenceItem(DicomObject):
-    """An item of Patient Orientation Modifier Code Sequence - PS3.3 2016c Table
-    C.8.19.2-1.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
-    """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleReferencedImageEvidenceSequenceItem(DicomObject):
-    """An item of Referenced Image Evidence Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
+    PatientOrientationModifierCodeSequence: list[CodeSequenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -540,64 +130,7 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.8.19.2-1 row 36
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    PurposeOfReferenceCodeSequence: list[EnhancedXAXRFImageModulePurposeOfReferenceCodeSequenceItem]
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem(DicomObject):
-    """An item of Referenced Other Plane Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "ReferencedFrameNumber": AllOf(
-                (
-                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
-                    NotChecked("the reference does not apply to all frames", "outside"),
-                    Present("ReferencedSegmentNumber", negate=True),
-                )
-            ),
-            "ReferencedSegmentNumber": AllOf(
-                (
-                    NotChecked(
-                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
-                        "outside",
-                    ),
-                    NotChecked("the reference does not apply to all segments", "outside"),
-                    Present("ReferencedFrameNumber", negate=True),
-                )
-            ),
-        },
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem(DicomObject):
-    """An item of Source Image Evidence Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    StudyInstanceUID: str
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -679,29 +212,30 @@ PresentationLUTShape	20500020	CS	1	1	IDENTITY\INVERSE	C.8.19.2-1 row 43
     PatientOrientationCodeSequence: (
         list[EnhancedXAXRFImageModulePatientOrientationCodeSequenceItem] | None
     ) = None
-    PatientGantryRelationshipCodeSequence: (
-        list[EnhancedXAXRFImageModulePatientGantryRelationshipCodeSequenceItem] | None
-    ) = None
+    PatientGantryRelationshipCodeSequence: list[CodeSequenceMacro] | None = None
     ExaminedBodyThickness: float | None = None
     BurnedInAnnotation: Literal["NO"]
     RecognizableVisualFeatures: Literal["YES", "NO"] | None = None
     LossyImageCompression: Literal["00", "01"]
     LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     LossyImageCompressionMethod: MultiValued[str] | None = None
-    ReferencedOtherPlaneSequence: (
-        list[EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem] | None
-    ) = None
-    ReferencedImageEvidenceSequence: (
-        list[EnhancedXAXRFImageModuleReferencedImageEvidenceSequenceItem] | None
-    ) = None
-    SourceImageEvidenceSequence: (
-        list[EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem] | None
-    ) = None
+    ReferencedOtherPlaneSequence: list[ImageSOPInstanceReferenceMacro] | None = None
+    ReferencedImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
+    SourceImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     ReferencedInstanceSequence: (
         list[EnhancedXAXRFImageModuleReferencedInstanceSequenceItem] | None
     ) = None
     ImageComments: str | None = None
     QualityControlImage: Literal["YES", "NO"] | None = None
-    IconImageSequence: list[EnhancedXAXRFImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+EnhancedXAXRFImageModuleIconImageSequenceItem = ImagePixelMacro
+EnhancedXAXRFImageModulePatientGantryRelationshipCodeSequenceItem = CodeSequenceMacro
+EnhancedXAXRFImageModulePatientOrientationModifierCodeSequenceItem = CodeSequenceMacro
+EnhancedXAXRFImageModulePurposeOfReferenceCodeSequenceItem = CodeSequenceMacro
+EnhancedXAXRFImageModuleReferencedImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro
+EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem = ImageSOPInstanceReferenceMacro
+EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro

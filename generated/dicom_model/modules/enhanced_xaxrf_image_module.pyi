@@ -15,246 +15,15 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
-    HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem,
+from dicom_model.macros.code_sequence_macro import (
+    CodeSequenceMacro,
+    CodeSequenceMacroEquivalentCodeSequenceItem,
 )
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleIconImageSequenceItem(DicomObject):
-    """An item of Icon Image Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - Table C.7-11b, Section C.7.6.3.
-    Number of samples (planes) in this image. See Section C.7.6.3.1.1 for further
-    explanation.
-    """
-    PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - Table C.7-11b, Section
-    C.7.6.3. Specifies the intended interpretation of the pixel data. See Section
-    C.7.6.3.1.2 for further explanation.
-    """
-    Rows: int
-    """(0028,0010) US 1 Type 1, Rows - Table C.7-11b, Section C.7.6.3. Number of rows
-    in the image.
-    """
-    Columns: int
-    """(0028,0011) US 1 Type 1, Columns - Table C.7-11b, Section C.7.6.3. Number of
-    columns in the image
-    """
-    BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - Table C.7-11b, Section C.7.6.3. Number
-    of bits allocated for each pixel sample. Each sample shall have the same number
-    of bits allocated. Bits Allocated (0028,0100) shall be either 1, or a multiple
-    of 8. See PS3.5 for further explanation.
-    """
-    BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - Table C.7-11b, Section C.7.6.3. Number of
-    bits stored for each pixel sample. Each sample shall have the same number of
-    bits stored. See PS3.5 for further explanation.
-    """
-    HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - Table C.7-11b, Section C.7.6.3. Most
-    significant bit for pixel sample data. Each sample shall have the same high bit.
-    High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See PS3.5
-    for further explanation.
-    """
-    PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - Table C.7-11b, Section C.7.6.3.
-    Data representation of the pixel samples. Each sample shall have the same pixel
-    representation. Enumerated Values: 0000H unsigned integer. 0001H 2's complement
-    """
-    PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - Table C.7-11b, Section C.7.6.3. A
-    data stream of the pixel samples that comprise the Image. See Section
-    C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
-    (0028,7FE0) is not present.
-    """
-    PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - Table C.7-11b, Section C.7.6.3.
-    Indicates whether the pixel data are sent color-by-plane or color-by-pixel.
-    Required if Samples per Pixel (0028,0002) has a value greater than 1. See
-    Section C.7.6.3.1.3 for further explanation.
-    """
-    PixelAspectRatio: MultiValued[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
-    Ratio of the vertical size and horizontal size of the pixels in the image
-    specified by a pair of integer values where the first value is the vertical
-    pixel size, and the second value is the horizontal pixel size. Required if the
-    aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is
-    not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164)
-    or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or
-    per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
-    """
-    SmallestImagePixelValue: int | None = None
-    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - Table C.7-11b,
-    Section C.7.6.3. The minimum actual pixel value encountered in this image.
-    """
-    LargestImagePixelValue: int | None = None
-    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
-    Section C.7.6.3. The maximum actual pixel value encountered in this image.
-    """
-    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
-    Lookup Table Data (0028,1201). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
-    Lookup Table Data (0028,1202). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
-    Lookup Table Data (0028,1203). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Red Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Green Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Blue Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - Table C.7-11b, Section C.7.6.3. An ICC
-    Profile encoding the transformation of device-dependent color stored pixel
-    values into PCS-Values. See Section C.11.15.1.1. When present, defines the color
-    space of color Pixel Data (7FE0,0010) values, and the output of Palette Color
-    Lookup Table Data (0028,1201-1203). The profile applies only to Pixel Data
-    (7FE0,0010) at the same level of the Data Set and not to any icons nested within
-    sequences, which may or may not have their own ICC profile specified.
-    """
-    ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - Table C.7-11b, Section C.7.6.3. A label
-    that identifies the well-known color space of the image. Shall be consistent
-    with any ICC Profile (0028,2000) that is also present. See Section C.11.15.1.2.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModulePatientGantryRelationshipCodeSequenceItem(DicomObject):
-    """An item of Patient Gantry Relationship Code Sequence - PS3.3 2016c Table
-    C.8.19.2-1.
-    """
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.hierarchical_sop_instance_reference_macro import (
+    HierarchicalSOPInstanceReferenceMacro,
+)
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class EnhancedXAXRFImageModulePatientOrientationCodeSequenceItem(DicomObject):
@@ -351,230 +120,11 @@ class EnhancedXAXRFImageModulePatientOrientationCodeSequenceItem(DicomObject):
     the Context Group. See Section 8.7. Required if the value of Context Group
     Extension Flag (0008,010B) is "Y".
     """
-    PatientOrientationModifierCodeSequence: (
-        list[EnhancedXAXRFImageModulePatientOrientationModifierCodeSequenceItem] | None
-    ) = None
+    PatientOrientationModifierCodeSequence: list[CodeSequenceMacro] | None = None
     """(0054,0412) SQ 1 Type 1C, Patient Orientation Modifier Code Sequence. Patient
     Orientation Modifier. Required if needed to fully specify the orientation of the
     patient with respect to gravity. Only a single Item shall be included in this
     Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModulePatientOrientationModifierCodeSequenceItem(DicomObject):
-    """An item of Patient Orientation Modifier Code Sequence - PS3.3 2016c Table
-    C.8.19.2-1.
-    """
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
-    """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleReferencedImageEvidenceSequenceItem(DicomObject):
-    """An item of Referenced Image Evidence Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
-    Unique identifier for the Study
-    """
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
-    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
-    containing referenced Composite Object(s). One or more Items shall be included
-    in this Sequence
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -591,59 +141,10 @@ class EnhancedXAXRFImageModuleReferencedInstanceSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    PurposeOfReferenceCodeSequence: list[EnhancedXAXRFImageModulePurposeOfReferenceCodeSequenceItem]
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro]
     """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence. Code describing the
     purpose of the reference to the SOP Instances. Only a single Item shall be
     included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem(DicomObject):
-    """An item of Referenced Other Plane Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
-    Identifies the frame numbers within the Referenced SOP Instance to which the
-    reference applies. The first frame shall be denoted as frame number 1. This
-    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
-    multi-frame image and the reference does not apply to all frames, and Referenced
-    Segment Number (0062,000B) is not present.
-    """
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
-    10.3. Identifies the Segment Number to which the reference applies. Required if
-    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
-    reference does not apply to all segments and Referenced Frame Number (0008,1160)
-    is not present.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem(DicomObject):
-    """An item of Source Image Evidence Sequence - PS3.3 2016c Table C.8.19.2-1."""
-
-    StudyInstanceUID: str
-    """(0020,000D) UI 1 Type 1, Study Instance UID - Table C.17-3, Section C.17.2.1.
-    Unique identifier for the Study
-    """
-    ReferencedSeriesSequence: list[
-        HierarchicalSOPInstanceReferenceMacroReferencedSeriesSequenceItem
-    ]
-    """(0008,1115) SQ 1 Type 1, Referenced Series Sequence - Table C.17-3, Section
-    C.17.2.1. Sequence of Items where each Item includes the Attributes of a Series
-    containing referenced Composite Object(s). One or more Items shall be included
-    in this Sequence
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -735,9 +236,7 @@ class EnhancedXAXRFImageModule(DicomObject):
     Positioner Tabletop Relationship (0018,9474) equals YES. May be present
     otherwise.
     """
-    PatientGantryRelationshipCodeSequence: (
-        list[EnhancedXAXRFImageModulePatientGantryRelationshipCodeSequenceItem] | None
-    ) = None
+    PatientGantryRelationshipCodeSequence: list[CodeSequenceMacro] | None = None
     """(0054,0414) SQ 1 Type 2C, Patient Gantry Relationship Code Sequence. Sequence
     that describes the orientation of the patient with respect to the head of the
     table. See Section C.8.4.6.1.3 for further explanation. Zero or one Item shall
@@ -782,26 +281,20 @@ class EnhancedXAXRFImageModule(DicomObject):
     lossy compression method(s) that have been applied to this image. See Section
     C.7.6.1.1.5.1. Required if Lossy Image Compression (0028,2110) is "01".
     """
-    ReferencedOtherPlaneSequence: (
-        list[EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem] | None
-    ) = None
+    ReferencedOtherPlaneSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     """(0008,9410) SQ 1 Type 1C, Referenced Other Plane Sequence. The images of the
     corresponding plane for a Biplane acquisition device. Only a single Item shall
     be included in this Sequence. Required if Planes in Acquisition (0018,9410) is
     BIPLANE.
     """
-    ReferencedImageEvidenceSequence: (
-        list[EnhancedXAXRFImageModuleReferencedImageEvidenceSequenceItem] | None
-    ) = None
+    ReferencedImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9092) SQ 1 Type 1C, Referenced Image Evidence Sequence. Full set of
     Composite SOP Instances referred to inside the Referenced Image Sequences of
     this SOP Instance. See Section C.8.13.2.1.2 for further explanation. One or more
     Items shall be included in this Sequence. Required if the Referenced Image
     Sequence (0008,1140) is present.
     """
-    SourceImageEvidenceSequence: (
-        list[EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem] | None
-    ) = None
+    SourceImageEvidenceSequence: list[HierarchicalSOPInstanceReferenceMacro] | None = None
     """(0008,9154) SQ 1 Type 1C, Source Image Evidence Sequence. Full set of Composite
     SOP Instances referred to inside the Source Image Sequences of this SOP
     Instance. See Section C.8.13.2.1.2 for further explanation. One or more Items
@@ -824,7 +317,7 @@ class EnhancedXAXRFImageModule(DicomObject):
     Attribute is absent, then the image may or may not be a quality control or
     phantom image.
     """
-    IconImageSequence: list[EnhancedXAXRFImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence. This icon image is representative
     of the Image. Only a single Item is permitted in this Sequence.
     """
@@ -838,3 +331,35 @@ class EnhancedXAXRFImageModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+EnhancedXAXRFImageModuleIconImageSequenceItem = ImagePixelMacro
+"""An item of Icon Image Sequence - PS3.3 2016c Table C.8.19.2-1, whose attributes are
+exactly ImagePixelMacro's: another name of that class.
+"""
+EnhancedXAXRFImageModulePatientGantryRelationshipCodeSequenceItem = CodeSequenceMacro
+"""An item of Patient Gantry Relationship Code Sequence - PS3.3 2016c Table C.8.19.2-1,
+whose attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+EnhancedXAXRFImageModulePatientOrientationModifierCodeSequenceItem = CodeSequenceMacro
+"""An item of Patient Orientation Modifier Code Sequence - PS3.3 2016c Table
+C.8.19.2-1, whose attributes are exactly CodeSequenceMacro's: another name of that
+class.
+"""
+EnhancedXAXRFImageModulePurposeOfReferenceCodeSequenceItem = CodeSequenceMacro
+"""An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.8.19.2-1, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+EnhancedXAXRFImageModuleReferencedImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro
+"""An item of Referenced Image Evidence Sequence - PS3.3 2016c Table C.8.19.2-1, whose
+attributes are exactly HierarchicalSOPInstanceReferenceMacro's: another name of that
+class.
+"""
+EnhancedXAXRFImageModuleReferencedOtherPlaneSequenceItem = ImageSOPInstanceReferenceMacro
+"""An item of Referenced Other Plane Sequence - PS3.3 2016c Table C.8.19.2-1, whose
+attributes are exactly ImageSOPInstanceReferenceMacro's: another name of that class.
+"""
+EnhancedXAXRFImageModuleSourceImageEvidenceSequenceItem = HierarchicalSOPInstanceReferenceMacro
+"""An item of Source Image Evidence Sequence - PS3.3 2016c Table C.8.19.2-1, whose
+attributes are exactly HierarchicalSOPInstanceReferenceMacro's: another name of that
+class.
+"""

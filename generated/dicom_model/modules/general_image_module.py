@@ -13,397 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.real_world_value_mapping_item_macro import (
-    RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
-    RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem,
-)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
-    """An item of Derivation Code Sequence - PS3.3 2016c Table C.7-9."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModuleIconImageSequenceItem(DicomObject):
-    """An item of Icon Image Sequence - PS3.3 2016c Table C.7-9."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-SamplesPerPixel	00280002	US	1	1		C.7-11b row 1		
-PhotometricInterpretation	00280004	CS	1	1		C.7-11b row 2		
-Rows	00280010	US	1	1		C.7-11b row 3		
-Columns	00280011	US	1	1		C.7-11b row 4		
-BitsAllocated	00280100	US	1	1		C.7-11b row 5		
-BitsStored	00280101	US	1	1		C.7-11b row 6		
-HighBit	00280102	US	1	1		C.7-11b row 7			==BitsStored-1
-PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
-PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
-PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
-PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11		the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
-SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12		
-LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13		
-RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-ICCProfile	00282000	OB	1	3		C.7-11b row 20		
-ColorSpace	00282002		1	3		C.7-11b row 21		
-""",
-        "PS3.3 2016c Table ",
-        {
-            "PixelData": Present("PixelDataProviderURL", negate=True),
-            "PlanarConfiguration": Compare("SamplesPerPixel", ">", 1, 0),
-            "RedPaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "GreenPaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "BluePaletteColorLookupTableDescriptor": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "RedPaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "GreenPaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-            "BluePaletteColorLookupTableData": AnyOf(
-                (
-                    Equals("PhotometricInterpretation", ("PALETTE COLOR",), 0),
-                    Equals(
-                        "PixelPresentation",
-                        (
-                            "COLOR",
-                            "MIXED",
-                        ),
-                        0,
-                    ),
-                )
-            ),
-        },
-    )
-    SamplesPerPixel: int
-    PhotometricInterpretation: str
-    Rows: int
-    Columns: int
-    BitsAllocated: int
-    BitsStored: int
-    HighBit: int
-    PixelRepresentation: Literal[0, 1]
-    PixelData: bytes | None = None
-    PlanarConfiguration: int | None = None
-    PixelAspectRatio: MultiValued[int] | None = None
-    SmallestImagePixelValue: int | None = None
-    LargestImagePixelValue: int | None = None
-    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    RedPaletteColorLookupTableData: bytes | None = None
-    GreenPaletteColorLookupTableData: bytes | None = None
-    BluePaletteColorLookupTableData: bytes | None = None
-    ICCProfile: bytes | None = None
-    ColorSpace: object | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
-    """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.7-9."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
-    """An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7-9."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-RealWorldValueFirstValueMapped	00409216	US or SS	1	1C		C.7.6.16-12b row 1		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent
-RealWorldValueLastValueMapped	00409211	US or SS	1	1C		C.7.6.16-12b row 2		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent
-DoubleFloatRealWorldValueFirstValueMapped	00409214		1	1C		C.7.6.16-12b row 3		Real World Value First Value Mapped (0040,9216) is absent
-DoubleFloatRealWorldValueLastValueMapped	00409213		1	1C		C.7.6.16-12b row 4		Real World Value Last Value Mapped (0040,9211) is absent
-RealWorldValueIntercept	00409224	FD	1	1C		C.7.6.16-12b row 5		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
-RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
-RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present
-LUTExplanation	00283003	LO	1	1		C.7.6.16-12b row 8		
-LUTLabel	00409210	SH	1	1		C.7.6.16-12b row 9		
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10		
-QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12		
-""",
-        "PS3.3 2016c Table ",
-        {
-            "RealWorldValueFirstValueMapped": AnyOf(
-                (
-                    Present("PixelData"),
-                    Present("RealWorldValueLUTData"),
-                    Present("DoubleFloatRealWorldValueFirstValueMapped", negate=True),
-                )
-            ),
-            "RealWorldValueLastValueMapped": AnyOf(
-                (
-                    Present("PixelData"),
-                    Present("RealWorldValueLUTData"),
-                    Present("DoubleFloatRealWorldValueLastValueMapped", negate=True),
-                )
-            ),
-            "DoubleFloatRealWorldValueFirstValueMapped": Present(
-                "RealWorldValueFirstValueMapped", negate=True
-            ),
-            "DoubleFloatRealWorldValueLastValueMapped": Present(
-                "RealWorldValueLastValueMapped", negate=True
-            ),
-            "RealWorldValueIntercept": AnyOf(
-                (
-                    Present("FloatPixelData"),
-                    Present("DoubleFloatPixelData"),
-                    Present("RealWorldValueLUTData", negate=True),
-                )
-            ),
-            "RealWorldValueSlope": AnyOf(
-                (
-                    Present("FloatPixelData"),
-                    Present("DoubleFloatPixelData"),
-                    Present("RealWorldValueLUTData", negate=True),
-                )
-            ),
-            "RealWorldValueLUTData": Present("RealWorldValueIntercept", negate=True),
-        },
-    )
-    RealWorldValueFirstValueMapped: int | None = None
-    RealWorldValueLastValueMapped: int | None = None
-    DoubleFloatRealWorldValueFirstValueMapped: object | None = None
-    DoubleFloatRealWorldValueLastValueMapped: object | None = None
-    RealWorldValueIntercept: float | None = None
-    RealWorldValueSlope: float | None = None
-    RealWorldValueLUTData: MultiValued[float] | None = None
-    LUTExplanation: str
-    LUTLabel: str
-    MeasurementUnitsCodeSequence: list[
-        RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem
-    ]
-    QuantityDefinitionSequence: (
-        list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None
-    ) = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -443,9 +60,7 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 12
     ReferencedSOPInstanceUID: str
     ReferencedFrameNumber: MultiValued[int] | None = None
     ReferencedSegmentNumber: MultiValued[int] | None = None
-    PurposeOfReferenceCodeSequence: (
-        list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
-    ) = None
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -463,7 +78,7 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7-9 row 25
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    PurposeOfReferenceCodeSequence: list[GeneralImageModulePurposeOfReferenceCodeSequenceItem]
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -507,9 +122,7 @@ PatientOrientation	00200020	CS	2	1C		C.7-9 row 22		the value of Spatial Location
     ReferencedSOPInstanceUID: str
     ReferencedFrameNumber: MultiValued[int] | None = None
     ReferencedSegmentNumber: MultiValued[int] | None = None
-    PurposeOfReferenceCodeSequence: (
-        list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
-    ) = None
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro] | None = None
     SpatialLocationsPreserved: Literal["YES", "NO", "REORIENTED_ONLY"] | None = None
     PatientOrientation: MultiValued[str] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
@@ -561,7 +174,7 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     AcquisitionDateTime: datetime.datetime | str | None = None
     ReferencedImageSequence: list[GeneralImageModuleReferencedImageSequenceItem] | None = None
     DerivationDescription: str | None = None
-    DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
+    DerivationCodeSequence: list[CodeSequenceMacro] | None = None
     SourceImageSequence: list[GeneralImageModuleSourceImageSequenceItem] | None = None
     ReferencedInstanceSequence: list[GeneralImageModuleReferencedInstanceSequenceItem] | None = None
     ImagesInAcquisition: int | None = None
@@ -572,10 +185,14 @@ RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39
     LossyImageCompression: Literal["00", "01"] | None = None
     LossyImageCompressionRatio: MultiValued[float | Decimal] | None = None
     LossyImageCompressionMethod: MultiValued[str] | None = None
-    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     PresentationLUTShape: Literal["IDENTITY", "INVERSE"] | None = None
     IrradiationEventUID: MultiValued[str] | None = None
-    RealWorldValueMappingSequence: (
-        list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
-    ) = None
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+GeneralImageModuleDerivationCodeSequenceItem = CodeSequenceMacro
+GeneralImageModuleIconImageSequenceItem = ImagePixelMacro
+GeneralImageModulePurposeOfReferenceCodeSequenceItem = CodeSequenceMacro
+GeneralImageModuleRealWorldValueMappingSequenceItem = RealWorldValueMappingItemMacro

@@ -15,439 +15,9 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.real_world_value_mapping_item_macro import (
-    RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem,
-    RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem,
-)
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModuleDerivationCodeSequenceItem(DicomObject):
-    """An item of Derivation Code Sequence - PS3.3 2016c Table C.7-9."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModuleIconImageSequenceItem(DicomObject):
-    """An item of Icon Image Sequence - PS3.3 2016c Table C.7-9."""
-
-    SamplesPerPixel: int
-    """(0028,0002) US 1 Type 1, Samples per Pixel - Table C.7-11b, Section C.7.6.3.
-    Number of samples (planes) in this image. See Section C.7.6.3.1.1 for further
-    explanation.
-    """
-    PhotometricInterpretation: str
-    """(0028,0004) CS 1 Type 1, Photometric Interpretation - Table C.7-11b, Section
-    C.7.6.3. Specifies the intended interpretation of the pixel data. See Section
-    C.7.6.3.1.2 for further explanation.
-    """
-    Rows: int
-    """(0028,0010) US 1 Type 1, Rows - Table C.7-11b, Section C.7.6.3. Number of rows
-    in the image.
-    """
-    Columns: int
-    """(0028,0011) US 1 Type 1, Columns - Table C.7-11b, Section C.7.6.3. Number of
-    columns in the image
-    """
-    BitsAllocated: int
-    """(0028,0100) US 1 Type 1, Bits Allocated - Table C.7-11b, Section C.7.6.3. Number
-    of bits allocated for each pixel sample. Each sample shall have the same number
-    of bits allocated. Bits Allocated (0028,0100) shall be either 1, or a multiple
-    of 8. See PS3.5 for further explanation.
-    """
-    BitsStored: int
-    """(0028,0101) US 1 Type 1, Bits Stored - Table C.7-11b, Section C.7.6.3. Number of
-    bits stored for each pixel sample. Each sample shall have the same number of
-    bits stored. See PS3.5 for further explanation.
-    """
-    HighBit: int
-    """(0028,0102) US 1 Type 1, High Bit - Table C.7-11b, Section C.7.6.3. Most
-    significant bit for pixel sample data. Each sample shall have the same high bit.
-    High Bit (0028,0102) shall be one less than Bits Stored (0028,0101). See PS3.5
-    for further explanation.
-    """
-    PixelRepresentation: Literal[0, 1]
-    """(0028,0103) US 1 Type 1, Pixel Representation - Table C.7-11b, Section C.7.6.3.
-    Data representation of the pixel samples. Each sample shall have the same pixel
-    representation. Enumerated Values: 0000H unsigned integer. 0001H 2's complement
-    """
-    PixelData: bytes | None = None
-    """(7FE0,0010) OB or OW 1 Type 1C, Pixel Data - Table C.7-11b, Section C.7.6.3. A
-    data stream of the pixel samples that comprise the Image. See Section
-    C.7.6.3.1.4 for further explanation. Required if Pixel Data Provider URL
-    (0028,7FE0) is not present.
-    """
-    PlanarConfiguration: int | None = None
-    """(0028,0006) US 1 Type 1C, Planar Configuration - Table C.7-11b, Section C.7.6.3.
-    Indicates whether the pixel data are sent color-by-plane or color-by-pixel.
-    Required if Samples per Pixel (0028,0002) has a value greater than 1. See
-    Section C.7.6.3.1.3 for further explanation.
-    """
-    PixelAspectRatio: MultiValued[int] | None = None
-    """(0028,0034) IS 2 Type 1C, Pixel Aspect Ratio - Table C.7-11b, Section C.7.6.3.
-    Ratio of the vertical size and horizontal size of the pixels in the image
-    specified by a pair of integer values where the first value is the vertical
-    pixel size, and the second value is the horizontal pixel size. Required if the
-    aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is
-    not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164)
-    or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or
-    per-frame in a Functional Group Macro. See Section C.7.6.3.1.7.
-    """
-    SmallestImagePixelValue: int | None = None
-    """(0028,0106) US or SS 1 Type 3, Smallest Image Pixel Value - Table C.7-11b,
-    Section C.7.6.3. The minimum actual pixel value encountered in this image.
-    """
-    LargestImagePixelValue: int | None = None
-    """(0028,0107) US or SS 1 Type 3, Largest Image Pixel Value - Table C.7-11b,
-    Section C.7.6.3. The maximum actual pixel value encountered in this image.
-    """
-    RedPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1101) US or SS 3 Type 1C, Red Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Red Palette Color
-    Lookup Table Data (0028,1201). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    GreenPaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1102) US or SS 3 Type 1C, Green Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Green Palette Color
-    Lookup Table Data (0028,1202). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    BluePaletteColorLookupTableDescriptor: MultiValued[int] | None = None
-    """(0028,1103) US or SS 3 Type 1C, Blue Palette Color Lookup Table Descriptor -
-    Table C.7-11b, Section C.7.6.3. Specifies the format of the Blue Palette Color
-    Lookup Table Data (0028,1203). Required if Photometric Interpretation
-    (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at
-    the image level equals COLOR or MIXED. See Section C.7.6.3.1.5 for further
-    explanation.
-    """
-    RedPaletteColorLookupTableData: bytes | None = None
-    """(0028,1201) OW 1 Type 1C, Red Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Red Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    GreenPaletteColorLookupTableData: bytes | None = None
-    """(0028,1202) OW 1 Type 1C, Green Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Green Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    BluePaletteColorLookupTableData: bytes | None = None
-    """(0028,1203) OW 1 Type 1C, Blue Palette Color Lookup Table Data - Table C.7-11b,
-    Section C.7.6.3. Blue Palette Color Lookup Table Data. Required if Photometric
-    Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation
-    (0008,9205) at the image level equals COLOR or MIXED. See Section C.7.6.3.1.6
-    for further explanation.
-    """
-    ICCProfile: bytes | None = None
-    """(0028,2000) OB 1 Type 3, ICC Profile - Table C.7-11b, Section C.7.6.3. An ICC
-    Profile encoding the transformation of device-dependent color stored pixel
-    values into PCS-Values. See Section C.11.15.1.1. When present, defines the color
-    space of color Pixel Data (7FE0,0010) values, and the output of Palette Color
-    Lookup Table Data (0028,1201-1203). The profile applies only to Pixel Data
-    (7FE0,0010) at the same level of the Data Set and not to any icons nested within
-    sequences, which may or may not have their own ICC profile specified.
-    """
-    ColorSpace: object | None = None
-    """(0028,2002) - 1 Type 3, Color Space - Table C.7-11b, Section C.7.6.3. A label
-    that identifies the well-known color space of the image. Shall be consistent
-    with any ICC Profile (0028,2000) that is also present. See Section C.11.15.1.2.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModulePurposeOfReferenceCodeSequenceItem(DicomObject):
-    """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.7-9."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralImageModuleRealWorldValueMappingSequenceItem(DicomObject):
-    """An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7-9."""
-
-    RealWorldValueFirstValueMapped: int | None = None
-    """(0040,9216) US or SS 1 Type 1C, Real World Value First Value Mapped - Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored value mapped for
-    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
-    or Real World Value LUT (0040,9212) of this Item. Required if Pixel Data
-    (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float
-    Real World Value First Value Mapped (0040,9214) is absent. This Attribute may be
-    used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
-    of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
-    for ...
-    """
-    RealWorldValueLastValueMapped: int | None = None
-    """(0040,9211) US or SS 1 Type 1C, Real World Value Last Value Mapped - Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value mapped for
-    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
-    or Real World Value LUT (0040,9212) of this Item. Required if Pixel Data
-    (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float
-    Real World Value Last Value Mapped (0040,9213) is absent. This Attribute may be
-    used even when Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are used instead of Pixel Data (7FE0,0010) if an integer of the size
-    of this Attribute is sufficient to define the range. See Section C.7.6.16.2.11.1
-    for ...
-    """
-    DoubleFloatRealWorldValueFirstValueMapped: object | None = None
-    """(0040,9214) - 1 Type 1C, Double Float Real World Value First Value Mapped -
-    Table C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the first stored value
-    mapped for the Real Word Value Intercept (0040,9224) and Real World Value Slope
-    (0040,9225) of this Item. Required if Real World Value First Value Mapped
-    (0040,9216) is absent. The same Attribute with a double float precision value is
-    used whether or not Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are present, an integer value is not sufficient.
-    """
-    DoubleFloatRealWorldValueLastValueMapped: object | None = None
-    """(0040,9213) - 1 Type 1C, Double Float Real World Value Last Value Mapped - Table
-    C.7.6.16-12b, Section C.7.6.16.2.11. Specifies the last stored value mapped for
-    the Real Word Value Intercept (0040,9224) and Real World Value Slope (0040,9225)
-    of this Item. Required if Real World Value Last Value Mapped (0040,9211) is
-    absent. The same Attribute with a double float precision value is used whether
-    or not Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are
-    present, an integer value is not sufficient.
-    """
-    RealWorldValueIntercept: float | None = None
-    """(0040,9224) FD 1 Type 1C, Real World Value Intercept - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. The Intercept value in relationship between stored values
-    (SV) and the Real World values. See Section C.7.6.16.2.11.1.2 for further
-    explanation. Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data
-    (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present.
-    """
-    RealWorldValueSlope: float | None = None
-    """(0040,9225) FD 1 Type 1C, Real World Value Slope - Table C.7.6.16-12b, Section
-    C.7.6.16.2.11. The Slope value in relationship between stored values (SV) and
-    the real world values. See Section C.7.6.16.2.11.1.2 for further explanation.
-    Required if Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009)
-    are present or Real World Value LUT Data (0040,9212) is not present.
-    """
-    RealWorldValueLUTData: MultiValued[float] | None = None
-    """(0040,9212) FD 1-n Type 1C, Real World Value LUT Data - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. LUT Data in this Sequence. Required if Real World Value
-    Intercept (0040,9224) is not present.
-    """
-    LUTExplanation: str
-    """(0028,3003) LO 1 Type 1, LUT Explanation - Table C.7.6.16-12b, Section
-    C.7.6.16.2.11. Free form text explanation of the meaning of the transformation
-    in this Item.
-    """
-    LUTLabel: str
-    """(0040,9210) SH 1 Type 1, LUT Label - Table C.7.6.16-12b, Section C.7.6.16.2.11.
-    Label that is used to identify the transformation of this Item.
-    """
-    MeasurementUnitsCodeSequence: list[
-        RealWorldValueMappingItemMacroMeasurementUnitsCodeSequenceItem
-    ]
-    """(0040,08EA) SQ 1 Type 1, Measurement Units Code Sequence - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. Units of measurement. Only a single Item shall be
-    included in this Sequence. See Section C.7.6.16.2.11.1 for further explanation.
-    """
-    QuantityDefinitionSequence: (
-        list[RealWorldValueMappingItemMacroQuantityDefinitionSequenceItem] | None
-    ) = None
-    """(0040,9220) SQ 1 Type 3, Quantity Definition Sequence - Table C.7.6.16-12b,
-    Section C.7.6.16.2.11. A list of name-value pairs that describe the
-    characteristics of the quantity represented by the Real World Value. One or more
-    Items are permitted in this Sequence. One of the items shall have a concept name
-    that specifies the quantified characteristic, though it is not required that
-    (G-C1C6, SRT, "Quantity") be used if there is a reason to use a similar concept
-    from a different coding scheme. Other items may be concept modifiers, such as
-    (G-C036, SRT, "Measurement Method"). The order of the items is not significant.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.image_pixel_macro import ImagePixelMacro
+from dicom_model.macros.real_world_value_mapping_item_macro import RealWorldValueMappingItemMacro
 
 @dataclass(kw_only=True, slots=True)
 class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
@@ -476,9 +46,7 @@ class GeneralImageModuleReferencedImageSequenceItem(DicomObject):
     reference does not apply to all segments and Referenced Frame Number (0008,1160)
     is not present.
     """
-    PurposeOfReferenceCodeSequence: (
-        list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
-    ) = None
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence. Describes the
     purpose for which the reference is made. Only a single Item is permitted in this
     Sequence.
@@ -498,7 +66,7 @@ class GeneralImageModuleReferencedInstanceSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    PurposeOfReferenceCodeSequence: list[GeneralImageModulePurposeOfReferenceCodeSequenceItem]
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro]
     """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence. Code describing the
     purpose of the reference to the Instance(s). Only a single Item shall be
     included in this Sequence.
@@ -533,9 +101,7 @@ class GeneralImageModuleSourceImageSequenceItem(DicomObject):
     reference does not apply to all segments and Referenced Frame Number (0008,1160)
     is not present.
     """
-    PurposeOfReferenceCodeSequence: (
-        list[GeneralImageModulePurposeOfReferenceCodeSequenceItem] | None
-    ) = None
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,A170) SQ 1 Type 3, Purpose of Reference Code Sequence. Describes the
     purpose for which the reference is made, that is what role the source image or
     frame(s) played in the derivation of this image. Only a single Item is permitted
@@ -619,7 +185,7 @@ class GeneralImageModule(DicomObject):
     """(0008,2111) ST 1 Type 3, Derivation Description. A text description of how this
     image was derived. See Section C.7.6.1.1.3 for further explanation.
     """
-    DerivationCodeSequence: list[GeneralImageModuleDerivationCodeSequenceItem] | None = None
+    DerivationCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,9215) SQ 1 Type 3, Derivation Code Sequence. A coded description of how
     this image was derived. See Section C.7.6.1.1.3 for further explanation. One or
     more Items are permitted in this Sequence. More than one Item indicates that
@@ -680,7 +246,7 @@ class GeneralImageModule(DicomObject):
     compression method(s) that have been applied to this image. See Section
     C.7.6.1.1.5.1.
     """
-    IconImageSequence: list[GeneralImageModuleIconImageSequenceItem] | None = None
+    IconImageSequence: list[ImagePixelMacro] | None = None
     """(0088,0200) SQ 1 Type 3, Icon Image Sequence. This icon image is representative
     of the Image. Only a single Item is permitted in this Sequence.
     """
@@ -700,12 +266,27 @@ class GeneralImageModule(DicomObject):
     irradiation event(s) associated with the acquisition of this image. See Section
     C.7.6.1.1.7.
     """
-    RealWorldValueMappingSequence: (
-        list[GeneralImageModuleRealWorldValueMappingSequenceItem] | None
-    ) = None
+    RealWorldValueMappingSequence: list[RealWorldValueMappingItemMacro] | None = None
     """(0040,9096) SQ 1 Type 3, Real World Value Mapping Sequence. The mapping of
     stored values to associated Real World values. One or more Items are permitted
     in this Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+GeneralImageModuleDerivationCodeSequenceItem = CodeSequenceMacro
+"""An item of Derivation Code Sequence - PS3.3 2016c Table C.7-9, whose attributes are
+exactly CodeSequenceMacro's: another name of that class.
+"""
+GeneralImageModuleIconImageSequenceItem = ImagePixelMacro
+"""An item of Icon Image Sequence - PS3.3 2016c Table C.7-9, whose attributes are
+exactly ImagePixelMacro's: another name of that class.
+"""
+GeneralImageModulePurposeOfReferenceCodeSequenceItem = CodeSequenceMacro
+"""An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.7-9, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+GeneralImageModuleRealWorldValueMappingSequenceItem = RealWorldValueMappingItemMacro
+"""An item of Real World Value Mapping Sequence - PS3.3 2016c Table C.7-9, whose
+attributes are exactly RealWorldValueMappingItemMacro's: another name of that class.
+"""

@@ -17,194 +17,13 @@ from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
-from dicom_model.macros.person_identification_macro import (
-    PersonIdentificationMacroInstitutionCodeSequenceItem,
-    PersonIdentificationMacroPersonIdentificationCodeSequenceItem,
-)
-from dicom_model.macros.request_attributes_macro import (
-    RequestAttributesMacroIssuerOfAccessionNumberSequenceItem,
-    RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem,
-    RequestAttributesMacroReferencedStudySequenceItem,
-    RequestAttributesMacroRequestedProcedureCodeSequenceItem,
-    RequestAttributesMacroScheduledProtocolCodeSequenceItem,
-)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
-    """An item of Operator Identification Sequence - PS3.3 2016c Table C.7-5a."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
-PersonAddress	00401102	ST	1	3		10-1 row 3		
-PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
-PersonTelecomInformation	00401104		1	3		10-1 row 5		
-InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
-InstitutionAddress	00080081	ST	1	3		10-1 row 7		
-InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
-            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
-        },
-    )
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    PersonAddress: str | None = None
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    PersonTelecomInformation: object | None = None
-    InstitutionName: str | None = None
-    InstitutionAddress: str | None = None
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem(DicomObject):
-    """An item of Performing Physician Identification Sequence - PS3.3 2016c Table
-    C.7-5a.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
-PersonAddress	00401102	ST	1	3		10-1 row 3		
-PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
-PersonTelecomInformation	00401104		1	3		10-1 row 5		
-InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
-InstitutionAddress	00080081	ST	1	3		10-1 row 7		
-InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
-            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
-        },
-    )
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    PersonAddress: str | None = None
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    PersonTelecomInformation: object | None = None
-    InstitutionName: str | None = None
-    InstitutionAddress: str | None = None
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralSeriesModulePurposeOfReferenceCodeSequenceItem(DicomObject):
-    """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.7-5a."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.7-5a.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -221,138 +40,7 @@ PurposeOfReferenceCodeSequence	0040A170	SQ	1	2		C.7-5a row 22
     )
     StudyInstanceUID: str
     SeriesInstanceUID: str
-    PurposeOfReferenceCodeSequence: (
-        list[GeneralSeriesModulePurposeOfReferenceCodeSequenceItem] | None
-    ) = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralSeriesModuleRequestAttributesSequenceItem(DicomObject):
-    """An item of Request Attributes Sequence - PS3.3 2016c Table C.7-5a."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-RequestedProcedureID	00401001	SH	1	1C		10-9 row 1		procedure was scheduled
-AccessionNumber	00080050	SH	1	3		10-9 row 2		
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		10-9 row 3		
-StudyInstanceUID	0020000D	UI	1	3		10-9 row 5		
-ReferencedStudySequence	00081110	SQ	1	3		10-9 row 6		
-RequestedProcedureDescription	00321060	LO	1	3		10-9 row 8		
-RequestedProcedureCodeSequence	00321064	SQ	1	3		10-9 row 9		
-ReasonForTheRequestedProcedure	00401002	LO	1	3		10-9 row 11		
-ReasonForRequestedProcedureCodeSequence	0040100A	SQ	1	3		10-9 row 12		
-ScheduledProcedureStepID	00400009	SH	1	1C		10-9 row 14		procedure was scheduled
-ScheduledProcedureStepDescription	00400007	LO	1	3		10-9 row 15		
-ScheduledProtocolCodeSequence	00400008	SQ	1	3		10-9 row 16		
-""",
-        "PS3.3 2016c Table ",
-    )
-    RequestedProcedureID: str | None = None
-    AccessionNumber: str | None = None
-    IssuerOfAccessionNumberSequence: (
-        list[RequestAttributesMacroIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
-    StudyInstanceUID: str | None = None
-    ReferencedStudySequence: list[RequestAttributesMacroReferencedStudySequenceItem] | None = None
-    RequestedProcedureDescription: str | None = None
-    RequestedProcedureCodeSequence: (
-        list[RequestAttributesMacroRequestedProcedureCodeSequenceItem] | None
-    ) = None
-    ReasonForTheRequestedProcedure: str | None = None
-    ReasonForRequestedProcedureCodeSequence: (
-        list[RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem] | None
-    ) = None
-    ScheduledProcedureStepID: str | None = None
-    ScheduledProcedureStepDescription: str | None = None
-    ScheduledProtocolCodeSequence: (
-        list[RequestAttributesMacroScheduledProtocolCodeSequenceItem] | None
-    ) = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class GeneralSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
-    """An item of Series Description Code Sequence - PS3.3 2016c Table C.7-5a."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -494,21 +182,13 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     SeriesDate: datetime.date | str | None = None
     SeriesTime: datetime.time | str | None = None
     PerformingPhysicianName: MultiValued[PersonName | str] | None = None
-    PerformingPhysicianIdentificationSequence: (
-        list[GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem] | None
-    ) = None
+    PerformingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     ProtocolName: str | None = None
     SeriesDescription: str | None = None
-    SeriesDescriptionCodeSequence: (
-        list[GeneralSeriesModuleSeriesDescriptionCodeSequenceItem] | None
-    ) = None
+    SeriesDescriptionCodeSequence: list[CodeSequenceMacro] | None = None
     OperatorsName: MultiValued[PersonName | str] | None = None
-    OperatorIdentificationSequence: (
-        list[GeneralSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
-    ReferencedPerformedProcedureStepSequence: (
-        list[GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     RelatedSeriesSequence: list[GeneralSeriesModuleRelatedSeriesSequenceItem] | None = None
     BodyPartExamined: str | None = None
     PatientPosition: (
@@ -535,7 +215,7 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     ) = None
     SmallestPixelValueInSeries: int | None = None
     LargestPixelValueInSeries: int | None = None
-    RequestAttributesSequence: list[GeneralSeriesModuleRequestAttributesSequenceItem] | None = None
+    RequestAttributesSequence: list[RequestAttributesMacro] | None = None
     PerformedProcedureStepID: str | None = None
     PerformedProcedureStepStartDate: datetime.date | str | None = None
     PerformedProcedureStepStartTime: datetime.time | str | None = None
@@ -548,3 +228,11 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
     CommentsOnThePerformedProcedureStep: str | None = None
     AnatomicalOrientationType: Literal["BIPED", "QUADRUPED"] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+GeneralSeriesModuleOperatorIdentificationSequenceItem = PersonIdentificationMacro
+GeneralSeriesModulePerformingPhysicianIdentificationSequenceItem = PersonIdentificationMacro
+GeneralSeriesModulePurposeOfReferenceCodeSequenceItem = CodeSequenceMacro
+GeneralSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro
+GeneralSeriesModuleRequestAttributesSequenceItem = RequestAttributesMacro
+GeneralSeriesModuleSeriesDescriptionCodeSequenceItem = CodeSequenceMacro

@@ -9,587 +9,14 @@ by type only.
 
 import datetime
 from dataclasses import dataclass
-from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-from dicom_model.macros.person_identification_macro import (
-    PersonIdentificationMacroInstitutionCodeSequenceItem,
-    PersonIdentificationMacroPersonIdentificationCodeSequenceItem,
-)
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem(DicomObject):
-    """An item of Consulting Physician Identification Sequence - PS3.3 2016c Table
-    C.7-3.
-    """
-
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - Table 10-1,
-    Section 10.1. A coded entry that identifies a person. The Code Meaning
-    attribute, though it will be encoded with a VR of LO, may be encoded according
-    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
-    components), except that a single component (i.e., the whole name unseparated by
-    caret delimiters) is not permitted. Name component groups for use with multi-
-    byte character sets are permitted, as long as they fit within the 64 characters
-    (the length of the LO VR). One or more Items shall be included in this Sequence.
-    """
-    PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
-    mailing address
-    """
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
-    10.1. Person's telephone number(s)
-    """
-    PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - Table 10-1, Section 10.1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
-    """
-    InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - Table 10-1, Section 10.1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
-    """
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModuleIssuerOfAccessionNumberSequenceItem(DicomObject):
-    """An item of Issuer of Accession Number Sequence - PS3.3 2016c Table C.7-3."""
-
-    LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
-    10.14. Identifies an entity within the local namespace or domain. Required if
-    Universal Entity ID (0040,0032) is not present; may be present otherwise.
-    """
-    UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
-    Universal or unique identifier for an entity. Required if Local Namespace Entity
-    ID (0040,0031) is not present; may be present otherwise.
-    """
-    UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
-        None
-    )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
-    Standard defining the format of the Universal Entity ID. Required if Universal
-    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
-    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
-    ISO An International Standards Organization Object Identifier URI Uniform
-    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
-    identifier X500 An X.500 directory name
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem(DicomObject):
-    """An item of Physician(s) of Record Identification Sequence - PS3.3 2016c Table
-    C.7-3.
-    """
-
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - Table 10-1,
-    Section 10.1. A coded entry that identifies a person. The Code Meaning
-    attribute, though it will be encoded with a VR of LO, may be encoded according
-    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
-    components), except that a single component (i.e., the whole name unseparated by
-    caret delimiters) is not permitted. Name component groups for use with multi-
-    byte character sets are permitted, as long as they fit within the 64 characters
-    (the length of the LO VR). One or more Items shall be included in this Sequence.
-    """
-    PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
-    mailing address
-    """
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
-    10.1. Person's telephone number(s)
-    """
-    PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - Table 10-1, Section 10.1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
-    """
-    InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - Table 10-1, Section 10.1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
-    """
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem(DicomObject):
-    """An item of Physician(s) Reading Study Identification Sequence - PS3.3 2016c
-    Table C.7-3.
-    """
-
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - Table 10-1,
-    Section 10.1. A coded entry that identifies a person. The Code Meaning
-    attribute, though it will be encoded with a VR of LO, may be encoded according
-    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
-    components), except that a single component (i.e., the whole name unseparated by
-    caret delimiters) is not permitted. Name component groups for use with multi-
-    byte character sets are permitted, as long as they fit within the 64 characters
-    (the length of the LO VR). One or more Items shall be included in this Sequence.
-    """
-    PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
-    mailing address
-    """
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
-    10.1. Person's telephone number(s)
-    """
-    PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - Table 10-1, Section 10.1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
-    """
-    InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - Table 10-1, Section 10.1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
-    """
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModuleProcedureCodeSequenceItem(DicomObject):
-    """An item of Procedure Code Sequence - PS3.3 2016c Table C.7-3."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem(DicomObject):
-    """An item of Reason For Performed Procedure Code Sequence - PS3.3 2016c Table
-    C.7-3.
-    """
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModuleReferencedStudySequenceItem(DicomObject):
-    """An item of Referenced Study Sequence - PS3.3 2016c Table C.7-3."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModuleReferringPhysicianIdentificationSequenceItem(DicomObject):
-    """An item of Referring Physician Identification Sequence - PS3.3 2016c Table
-    C.7-3.
-    """
-
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - Table 10-1,
-    Section 10.1. A coded entry that identifies a person. The Code Meaning
-    attribute, though it will be encoded with a VR of LO, may be encoded according
-    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
-    components), except that a single component (i.e., the whole name unseparated by
-    caret delimiters) is not permitted. Name component groups for use with multi-
-    byte character sets are permitted, as long as they fit within the 64 characters
-    (the length of the LO VR). One or more Items shall be included in this Sequence.
-    """
-    PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
-    mailing address
-    """
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
-    10.1. Person's telephone number(s)
-    """
-    PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - Table 10-1, Section 10.1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
-    """
-    InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - Table 10-1, Section 10.1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
-    """
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class GeneralStudyModuleRequestingServiceCodeSequenceItem(DicomObject):
-    """An item of Requesting Service Code Sequence - PS3.3 2016c Table C.7-3."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class GeneralStudyModule(DicomObject):
@@ -605,9 +32,7 @@ class GeneralStudyModule(DicomObject):
     """(0008,0090) PN 1 Type 2, Referring Physician's Name. Name of the patient's
     referring physician
     """
-    ReferringPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleReferringPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ReferringPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,0096) SQ 1 Type 3, Referring Physician Identification Sequence.
     Identification of the patient's referring physician. Only a single item is
     permitted in this Sequence.
@@ -616,9 +41,7 @@ class GeneralStudyModule(DicomObject):
     """(0008,009C) - 1 Type 3, Consulting Physician's Name. Consulting physician(s) for
     this patient visit.
     """
-    ConsultingPhysicianIdentificationSequence: (
-        list[GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem] | None
-    ) = None
+    ConsultingPhysicianIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,009D) - 1 Type 3, Consulting Physician Identification Sequence.
     Identification of the consulting physician(s). One or more Items shall be
     included in this Sequence. If more than one Item, the number and order shall
@@ -630,9 +53,7 @@ class GeneralStudyModule(DicomObject):
     """(0008,0050) SH 1 Type 2, Accession Number. A RIS generated number that
     identifies the order for the Study.
     """
-    IssuerOfAccessionNumberSequence: (
-        list[GeneralStudyModuleIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
+    IssuerOfAccessionNumberSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence. Identifier of the
     Assigning Authority that issued the Accession Number. Only a single Item is
     permitted in this Sequence.
@@ -646,9 +67,7 @@ class GeneralStudyModule(DicomObject):
     are responsible for overall patient care at time of Study (see Section C.7.3.1
     for Performing Physician)
     """
-    PhysiciansOfRecordIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansOfRecordIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1049) SQ 1 Type 3, Physician(s) of Record Identification Sequence.
     Identification of the physician(s) who are responsible for overall patient care
     at time of Study. One or more Items are permitted in this Sequence. If more than
@@ -659,34 +78,28 @@ class GeneralStudyModule(DicomObject):
     """(0008,1060) PN 1-n Type 3, Name of Physician(s) Reading Study. Names of the
     physician(s) reading the Study.
     """
-    PhysiciansReadingStudyIdentificationSequence: (
-        list[GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem] | None
-    ) = None
+    PhysiciansReadingStudyIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1062) SQ 1 Type 3, Physician(s) Reading Study Identification Sequence.
     Identification of the physician(s) reading the Study. One or more Items are
     permitted in this Sequence. If more than one Item, the number and order shall
     correspond to the value of Name of Physician(s) Reading Study (0008,1060), if
     present.
     """
-    RequestingServiceCodeSequence: (
-        list[GeneralStudyModuleRequestingServiceCodeSequenceItem] | None
-    ) = None
+    RequestingServiceCodeSequence: list[CodeSequenceMacro] | None = None
     """(0032,1034) SQ 1 Type 3, Requesting Service Code Sequence. Institutional
     department where the request initiated. Only a single item is permitted in this
     Sequence.
     """
-    ReferencedStudySequence: list[GeneralStudyModuleReferencedStudySequenceItem] | None = None
+    ReferencedStudySequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1110) SQ 1 Type 3, Referenced Study Sequence. A sequence that provides
     reference to a Study SOP Class/Instance pair. One or more Items are permitted in
     this Sequence. See Section 10.6.1.
     """
-    ProcedureCodeSequence: list[GeneralStudyModuleProcedureCodeSequenceItem] | None = None
+    ProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1032) SQ 1 Type 3, Procedure Code Sequence. A Sequence that conveys the
     type of procedure performed. One or more Items are permitted in this Sequence.
     """
-    ReasonForPerformedProcedureCodeSequence: (
-        list[GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem] | None
-    ) = None
+    ReasonForPerformedProcedureCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,1012) SQ 1 Type 3, Reason For Performed Procedure Code Sequence. Coded
     reason(s) for performing this procedure. May differ from the values in Reason
     for the Requested Procedure (0040,100A) in Request Attribute Sequence
@@ -695,3 +108,44 @@ class GeneralStudyModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+GeneralStudyModuleConsultingPhysicianIdentificationSequenceItem = PersonIdentificationMacro
+"""An item of Consulting Physician Identification Sequence - PS3.3 2016c Table C.7-3,
+whose attributes are exactly PersonIdentificationMacro's: another name of that
+class.
+"""
+GeneralStudyModuleIssuerOfAccessionNumberSequenceItem = HL7v2HierarchicDesignatorMacro
+"""An item of Issuer of Accession Number Sequence - PS3.3 2016c Table C.7-3, whose
+attributes are exactly HL7v2HierarchicDesignatorMacro's: another name of that class.
+"""
+GeneralStudyModulePhysiciansOfRecordIdentificationSequenceItem = PersonIdentificationMacro
+"""An item of Physician(s) of Record Identification Sequence - PS3.3 2016c Table C.7-3,
+whose attributes are exactly PersonIdentificationMacro's: another name of that
+class.
+"""
+GeneralStudyModulePhysiciansReadingStudyIdentificationSequenceItem = PersonIdentificationMacro
+"""An item of Physician(s) Reading Study Identification Sequence - PS3.3 2016c Table
+C.7-3, whose attributes are exactly PersonIdentificationMacro's: another name of
+that class.
+"""
+GeneralStudyModuleProcedureCodeSequenceItem = CodeSequenceMacro
+"""An item of Procedure Code Sequence - PS3.3 2016c Table C.7-3, whose attributes are
+exactly CodeSequenceMacro's: another name of that class.
+"""
+GeneralStudyModuleReasonForPerformedProcedureCodeSequenceItem = CodeSequenceMacro
+"""An item of Reason For Performed Procedure Code Sequence - PS3.3 2016c Table C.7-3,
+whose attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+GeneralStudyModuleReferencedStudySequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced Study Sequence - PS3.3 2016c Table C.7-3, whose attributes are
+exactly SOPInstanceReferenceMacro's: another name of that class.
+"""
+GeneralStudyModuleReferringPhysicianIdentificationSequenceItem = PersonIdentificationMacro
+"""An item of Referring Physician Identification Sequence - PS3.3 2016c Table C.7-3,
+whose attributes are exactly PersonIdentificationMacro's: another name of that
+class.
+"""
+GeneralStudyModuleRequestingServiceCodeSequenceItem = CodeSequenceMacro
+"""An item of Requesting Service Code Sequence - PS3.3 2016c Table C.7-3, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""

@@ -7,7 +7,6 @@ same classes, fields, types and defaults, each field documented, the tables decl
 by type only.
 """
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -15,259 +14,8 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-
-@dataclass(kw_only=True, slots=True)
-class PatientStudyModuleAdmittingDiagnosesCodeSequenceItem(DicomObject):
-    """An item of Admitting Diagnoses Code Sequence - PS3.3 2016c Table C.7-4a."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class PatientStudyModuleIssuerOfAdmissionIDSequenceItem(DicomObject):
-    """An item of Issuer of Admission ID Sequence - PS3.3 2016c Table C.7-4a."""
-
-    LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
-    10.14. Identifies an entity within the local namespace or domain. Required if
-    Universal Entity ID (0040,0032) is not present; may be present otherwise.
-    """
-    UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
-    Universal or unique identifier for an entity. Required if Local Namespace Entity
-    ID (0040,0031) is not present; may be present otherwise.
-    """
-    UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
-        None
-    )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
-    Standard defining the format of the Universal Entity ID. Required if Universal
-    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
-    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
-    ISO An International Standards Organization Object Identifier URI Uniform
-    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
-    identifier X500 An X.500 directory name
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem(DicomObject):
-    """An item of Issuer of Service Episode ID Sequence - PS3.3 2016c Table C.7-4a."""
-
-    LocalNamespaceEntityID: str | None = None
-    """(0040,0031) UT 1 Type 1C, Local Namespace Entity ID - Table 10-17, Section
-    10.14. Identifies an entity within the local namespace or domain. Required if
-    Universal Entity ID (0040,0032) is not present; may be present otherwise.
-    """
-    UniversalEntityID: str | None = None
-    """(0040,0032) UT 1 Type 1C, Universal Entity ID - Table 10-17, Section 10.14.
-    Universal or unique identifier for an entity. Required if Local Namespace Entity
-    ID (0040,0031) is not present; may be present otherwise.
-    """
-    UniversalEntityIDType: Literal["DNS", "EUI64", "ISO", "URI", "UUID", "X400", "X500"] | None = (
-        None
-    )
-    """(0040,0033) CS 1 Type 1C, Universal Entity ID Type - Table 10-17, Section 10.14.
-    Standard defining the format of the Universal Entity ID. Required if Universal
-    Entity ID (0040,0032) is present. Enumerated Values: DNS An Internet dotted
-    name. Either in ASCII or as integers EUI64 An IEEE Extended Unique Identifier
-    ISO An International Standards Organization Object Identifier URI Uniform
-    Resource Identifier UUID The DCE Universal Unique Identifier X400 An X.400 MHS
-    identifier X500 An X.500 directory name
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class PatientStudyModulePatientSizeCodeSequenceItem(DicomObject):
-    """An item of Patient's Size Code Sequence - PS3.3 2016c Table C.7-4a."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
 
 @dataclass(kw_only=True, slots=True)
 class PatientStudyModule(DicomObject):
@@ -277,9 +25,7 @@ class PatientStudyModule(DicomObject):
     """(0008,1080) LO 1-n Type 3, Admitting Diagnoses Description. Description of the
     admitting diagnosis (diagnoses)
     """
-    AdmittingDiagnosesCodeSequence: (
-        list[PatientStudyModuleAdmittingDiagnosesCodeSequenceItem] | None
-    ) = None
+    AdmittingDiagnosesCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,1084) SQ 1 Type 3, Admitting Diagnoses Code Sequence. A sequence that
     conveys the admitting diagnosis (diagnoses). One or more Items are permitted in
     this Sequence.
@@ -292,7 +38,7 @@ class PatientStudyModule(DicomObject):
     """
     PatientWeight: float | Decimal | None = None
     """(0010,1030) DS 1 Type 3, Patient's Weight. Weight of the Patient, in kilograms."""
-    PatientSizeCodeSequence: list[PatientStudyModulePatientSizeCodeSequenceItem] | None = None
+    PatientSizeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0010,1021) SQ 1 Type 3, Patient's Size Code Sequence. Patient's size category
     code One or more Items are permitted in this Sequence.
     """
@@ -306,9 +52,7 @@ class PatientStudyModule(DicomObject):
     """(0038,0010) LO 1 Type 3, Admission ID. Identifier of the visit as assigned by
     the healthcare provider
     """
-    IssuerOfAdmissionIDSequence: list[PatientStudyModuleIssuerOfAdmissionIDSequenceItem] | None = (
-        None
-    )
+    IssuerOfAdmissionIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0014) SQ 1 Type 3, Issuer of Admission ID Sequence. Identifier of the
     Assigning Authority that issued Admission ID (0038,0010). Only a single Item is
     permitted in this Sequence.
@@ -317,9 +61,7 @@ class PatientStudyModule(DicomObject):
     """(0038,0060) LO 1 Type 3, Service Episode ID. Identifier of the Service Episode
     as assigned by the healthcare provider
     """
-    IssuerOfServiceEpisodeIDSequence: (
-        list[PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem] | None
-    ) = None
+    IssuerOfServiceEpisodeIDSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0038,0064) SQ 1 Type 3, Issuer of Service Episode ID Sequence. Identifier of
     the Assigning Authority that issued the Service Episode ID (0038,0060). Only a
     single Item is permitted in this Sequence.
@@ -337,3 +79,20 @@ class PatientStudyModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+PatientStudyModuleAdmittingDiagnosesCodeSequenceItem = CodeSequenceMacro
+"""An item of Admitting Diagnoses Code Sequence - PS3.3 2016c Table C.7-4a, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""
+PatientStudyModuleIssuerOfAdmissionIDSequenceItem = HL7v2HierarchicDesignatorMacro
+"""An item of Issuer of Admission ID Sequence - PS3.3 2016c Table C.7-4a, whose
+attributes are exactly HL7v2HierarchicDesignatorMacro's: another name of that class.
+"""
+PatientStudyModuleIssuerOfServiceEpisodeIDSequenceItem = HL7v2HierarchicDesignatorMacro
+"""An item of Issuer of Service Episode ID Sequence - PS3.3 2016c Table C.7-4a, whose
+attributes are exactly HL7v2HierarchicDesignatorMacro's: another name of that class.
+"""
+PatientStudyModulePatientSizeCodeSequenceItem = CodeSequenceMacro
+"""An item of Patient's Size Code Sequence - PS3.3 2016c Table C.7-4a, whose attributes
+are exactly CodeSequenceMacro's: another name of that class.
+"""

@@ -12,50 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued
-
-
-@dataclass(kw_only=True, slots=True)
-class ROIContourModuleContourImageSequenceItem(DicomObject):
-    """An item of Contour Image Sequence - PS3.3 2016c Table C.8-42."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "ReferencedFrameNumber": AllOf(
-                (
-                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
-                    NotChecked("the reference does not apply to all frames", "outside"),
-                    Present("ReferencedSegmentNumber", negate=True),
-                )
-            ),
-            "ReferencedSegmentNumber": AllOf(
-                (
-                    NotChecked(
-                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
-                        "outside",
-                    ),
-                    NotChecked("the reference does not apply to all segments", "outside"),
-                    Present("ReferencedFrameNumber", negate=True),
-                )
-            ),
-        },
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -77,7 +39,7 @@ ContourData	30060050	DS	3-3n	1		C.8-42 row 15
     )
     ContourNumber: int | None = None
     AttachedContours: MultiValued[int] | None = None
-    ContourImageSequence: list[ROIContourModuleContourImageSequenceItem] | None = None
+    ContourImageSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     ContourGeometricType: Literal["POINT", "OPEN_PLANAR", "OPEN_NONPLANAR", "CLOSED_PLANAR"]
     ContourSlabThickness: float | Decimal | None = None
     ContourOffsetVector: MultiValued[float | Decimal] | None = None
@@ -120,3 +82,6 @@ ROIContourSequence	30060039	SQ	1	1		C.8-42 row 1
     )
     ROIContourSequence: list[ROIContourModuleROIContourSequenceItem]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+ROIContourModuleContourImageSequenceItem = ImageSOPInstanceReferenceMacro

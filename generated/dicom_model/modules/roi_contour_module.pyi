@@ -14,36 +14,7 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued
-
-@dataclass(kw_only=True, slots=True)
-class ROIContourModuleContourImageSequenceItem(DicomObject):
-    """An item of Contour Image Sequence - PS3.3 2016c Table C.8-42."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
-    Identifies the frame numbers within the Referenced SOP Instance to which the
-    reference applies. The first frame shall be denoted as frame number 1. This
-    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
-    multi-frame image and the reference does not apply to all frames, and Referenced
-    Segment Number (0062,000B) is not present.
-    """
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
-    10.3. Identifies the Segment Number to which the reference applies. Required if
-    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
-    reference does not apply to all segments and Referenced Frame Number (0008,1160)
-    is not present.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class ROIContourModuleContourSequenceItem(DicomObject):
@@ -59,7 +30,7 @@ class ROIContourModuleContourSequenceItem(DicomObject):
     """(3006,0049) IS 1-n Type 3, Attached Contours. List of Contour Number (3006,0048)
     defining lower-numbered contour(s) to which the current contour is connected.
     """
-    ContourImageSequence: list[ROIContourModuleContourImageSequenceItem] | None = None
+    ContourImageSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     """(3006,0016) SQ 1 Type 3, Contour Image Sequence. Sequence of images containing
     the contour. One or more Items are permitted in this Sequence.
     """
@@ -140,3 +111,8 @@ class ROIContourModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+ROIContourModuleContourImageSequenceItem = ImageSOPInstanceReferenceMacro
+"""An item of Contour Image Sequence - PS3.3 2016c Table C.8-42, whose attributes are
+exactly ImageSOPInstanceReferenceMacro's: another name of that class.
+"""

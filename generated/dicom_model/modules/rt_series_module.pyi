@@ -14,272 +14,13 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.performed_procedure_step_summary_macro import (
     PerformedProcedureStepSummaryMacroPerformedProtocolCodeSequenceItem,
 )
-from dicom_model.macros.person_identification_macro import (
-    PersonIdentificationMacroInstitutionCodeSequenceItem,
-    PersonIdentificationMacroPersonIdentificationCodeSequenceItem,
-)
-from dicom_model.macros.request_attributes_macro import (
-    RequestAttributesMacroIssuerOfAccessionNumberSequenceItem,
-    RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem,
-    RequestAttributesMacroReferencedStudySequenceItem,
-    RequestAttributesMacroRequestedProcedureCodeSequenceItem,
-    RequestAttributesMacroScheduledProtocolCodeSequenceItem,
-)
-
-@dataclass(kw_only=True, slots=True)
-class RTSeriesModuleOperatorIdentificationSequenceItem(DicomObject):
-    """An item of Operator Identification Sequence - PS3.3 2016c Table C.8-37."""
-
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - Table 10-1,
-    Section 10.1. A coded entry that identifies a person. The Code Meaning
-    attribute, though it will be encoded with a VR of LO, may be encoded according
-    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
-    components), except that a single component (i.e., the whole name unseparated by
-    caret delimiters) is not permitted. Name component groups for use with multi-
-    byte character sets are permitted, as long as they fit within the 64 characters
-    (the length of the LO VR). One or more Items shall be included in this Sequence.
-    """
-    PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
-    mailing address
-    """
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
-    10.1. Person's telephone number(s)
-    """
-    PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - Table 10-1, Section 10.1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
-    """
-    InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - Table 10-1, Section 10.1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
-    """
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class RTSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.8-37.
-    """
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class RTSeriesModuleRequestAttributesSequenceItem(DicomObject):
-    """An item of Request Attributes Sequence - PS3.3 2016c Table C.8-37."""
-
-    RequestedProcedureID: str | None = None
-    """(0040,1001) SH 1 Type 1C, Requested Procedure ID - Table 10-9, Section 10.6.
-    Identifier that identifies the Requested Procedure in the Imaging Service
-    Request. Required if procedure was scheduled. May be present otherwise. The
-    condition is to allow the contents of this macro to be present (e.g., to convey
-    the reason for the procedure, such as whether a mammogram is for screening or
-    diagnostic purposes) even when the procedure was not formally scheduled and a
-    value for this identifier is unknown, rather than making up a dummy value.
-    """
-    AccessionNumber: str | None = None
-    """(0008,0050) SH 1 Type 3, Accession Number - Table 10-9, Section 10.6. An
-    identifier of the Imaging Service Request for this Requested Procedure.
-    """
-    IssuerOfAccessionNumberSequence: (
-        list[RequestAttributesMacroIssuerOfAccessionNumberSequenceItem] | None
-    ) = None
-    """(0008,0051) SQ 1 Type 3, Issuer of Accession Number Sequence - Table 10-9,
-    Section 10.6. Identifier of the Assigning Authority that issued the Accession
-    Number. Only a single Item is permitted in this Sequence.
-    """
-    StudyInstanceUID: str | None = None
-    """(0020,000D) UI 1 Type 3, Study Instance UID - Table 10-9, Section 10.6. The
-    unique identifier for the Study provided for this Requested Procedure.
-    """
-    ReferencedStudySequence: list[RequestAttributesMacroReferencedStudySequenceItem] | None = None
-    """(0008,1110) SQ 1 Type 3, Referenced Study Sequence - Table 10-9, Section 10.6.
-    Uniquely identifies the Study SOP Instances associated with this SOP Instance.
-    One or more Items are permitted in this Sequence. See Section 10.6.1.
-    """
-    RequestedProcedureDescription: str | None = None
-    """(0032,1060) LO 1 Type 3, Requested Procedure Description - Table 10-9, Section
-    10.6. Institution-generated administrative description or classification of
-    Requested Procedure.
-    """
-    RequestedProcedureCodeSequence: (
-        list[RequestAttributesMacroRequestedProcedureCodeSequenceItem] | None
-    ) = None
-    """(0032,1064) SQ 1 Type 3, Requested Procedure Code Sequence - Table 10-9, Section
-    10.6. A sequence that conveys the Procedure Type of the requested procedure.
-    Only a single Item is permitted in this Sequence.
-    """
-    ReasonForTheRequestedProcedure: str | None = None
-    """(0040,1002) LO 1 Type 3, Reason for the Requested Procedure - Table 10-9,
-    Section 10.6. Reason for requesting this procedure.
-    """
-    ReasonForRequestedProcedureCodeSequence: (
-        list[RequestAttributesMacroReasonForRequestedProcedureCodeSequenceItem] | None
-    ) = None
-    """(0040,100A) SQ 1 Type 3, Reason for Requested Procedure Code Sequence - Table
-    10-9, Section 10.6. Coded Reason for requesting this procedure. One or more
-    Items are permitted in this Sequence.
-    """
-    ScheduledProcedureStepID: str | None = None
-    """(0040,0009) SH 1 Type 1C, Scheduled Procedure Step ID - Table 10-9, Section
-    10.6. Identifier that identifies the Scheduled Procedure Step. Required if
-    procedure was scheduled. The condition is to allow the contents of this macro to
-    be present (e.g., to convey the reason for the procedure, such as whether a
-    mammogram is for screening or diagnostic purposes) even when the procedure step
-    was not formally scheduled and a value for this identifier is unknown, rather
-    than making up a dummy value.
-    """
-    ScheduledProcedureStepDescription: str | None = None
-    """(0040,0007) LO 1 Type 3, Scheduled Procedure Step Description - Table 10-9,
-    Section 10.6. Institution-generated description or classification of the
-    Scheduled Procedure Step to be performed.
-    """
-    ScheduledProtocolCodeSequence: (
-        list[RequestAttributesMacroScheduledProtocolCodeSequenceItem] | None
-    ) = None
-    """(0040,0008) SQ 1 Type 3, Scheduled Protocol Code Sequence - Table 10-9, Section
-    10.6. Sequence describing the Scheduled Protocol following a specific coding
-    scheme. One or more Items are permitted in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class RTSeriesModuleSeriesDescriptionCodeSequenceItem(DicomObject):
-    """An item of Series Description Code Sequence - PS3.3 2016c Table C.8-37."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
+from dicom_model.macros.request_attributes_macro import RequestAttributesMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class RTSeriesModule(DicomObject):
@@ -300,9 +41,7 @@ class RTSeriesModule(DicomObject):
     """(0008,0031) TM 1 Type 3, Series Time. Time the Series started."""
     SeriesDescription: str | None = None
     """(0008,103E) LO 1 Type 3, Series Description. Description of the series."""
-    SeriesDescriptionCodeSequence: list[RTSeriesModuleSeriesDescriptionCodeSequenceItem] | None = (
-        None
-    )
+    SeriesDescriptionCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,103F) SQ 1 Type 3, Series Description Code Sequence. A coded description
     of the Series. Only a single Item is permitted in this Sequence.
     """
@@ -310,22 +49,18 @@ class RTSeriesModule(DicomObject):
     """(0008,1070) PN 1-n Type 2, Operators' Name. Name(s) of the operator(s)
     supporting the Series.
     """
-    OperatorIdentificationSequence: (
-        list[RTSeriesModuleOperatorIdentificationSequenceItem] | None
-    ) = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence. Identification of the
     operator(s) supporting the Series. One or more items may be present in this
     sequence. If more than one Item, the number and order shall correspond to the
     value of Operators' Name (0008,1070), if present.
     """
-    ReferencedPerformedProcedureStepSequence: (
-        list[RTSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1111) SQ 1 Type 3, Referenced Performed Procedure Step Sequence. Uniquely
     identifies the Performed Procedure Step SOP Instance to which the Series is
     related. One or more Items are permitted in this Sequence.
     """
-    RequestAttributesSequence: list[RTSeriesModuleRequestAttributesSequenceItem] | None = None
+    RequestAttributesSequence: list[RequestAttributesMacro] | None = None
     """(0040,0275) SQ 1 Type 3, Request Attributes Sequence. Sequence that contains
     attributes from the Imaging Service Request. One or more Items are permitted in
     this Sequence.
@@ -369,3 +104,21 @@ class RTSeriesModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+RTSeriesModuleOperatorIdentificationSequenceItem = PersonIdentificationMacro
+"""An item of Operator Identification Sequence - PS3.3 2016c Table C.8-37, whose
+attributes are exactly PersonIdentificationMacro's: another name of that class.
+"""
+RTSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table C.8-37,
+whose attributes are exactly SOPInstanceReferenceMacro's: another name of that
+class.
+"""
+RTSeriesModuleRequestAttributesSequenceItem = RequestAttributesMacro
+"""An item of Request Attributes Sequence - PS3.3 2016c Table C.8-37, whose attributes
+are exactly RequestAttributesMacro's: another name of that class.
+"""
+RTSeriesModuleSeriesDescriptionCodeSequenceItem = CodeSequenceMacro
+"""An item of Series Description Code Sequence - PS3.3 2016c Table C.8-37, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""

@@ -17,6 +17,7 @@ from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -70,22 +71,6 @@ DVHMeanDose	30040074	DS	1	3		C.8-40 row 18
 
 
 @dataclass(kw_only=True, slots=True)
-class RTDVHModuleReferencedStructureSetSequenceItem(DicomObject):
-    """An item of Referenced Structure Set Sequence - PS3.3 2016c Table C.8-40."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
 class RTDVHModule(DicomObject):
     """RT DVH Module - PS3.3 2016c Table C.8-40 (Section C.8.8.4)."""
 
@@ -98,8 +83,11 @@ DVHSequence	30040050	SQ	1	1		C.8-40 row 5
 """,
         "PS3.3 2016c Table ",
     )
-    ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem]
+    ReferencedStructureSetSequence: list[SOPInstanceReferenceMacro]
     DVHNormalizationPoint: MultiValued[float | Decimal] | None = None
     DVHNormalizationDoseValue: float | Decimal | None = None
     DVHSequence: list[RTDVHModuleDVHSequenceItem]
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+RTDVHModuleReferencedStructureSetSequenceItem = SOPInstanceReferenceMacro

@@ -14,6 +14,7 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class RTDVHModuleDVHReferencedROISequenceItem(DicomObject):
@@ -97,25 +98,10 @@ class RTDVHModuleDVHSequenceItem(DicomObject):
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
 @dataclass(kw_only=True, slots=True)
-class RTDVHModuleReferencedStructureSetSequenceItem(DicomObject):
-    """An item of Referenced Structure Set Sequence - PS3.3 2016c Table C.8-40."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
 class RTDVHModule(DicomObject):
     """RT DVH Module - PS3.3 2016c Table C.8-40 (Section C.8.8.4)."""
 
-    ReferencedStructureSetSequence: list[RTDVHModuleReferencedStructureSetSequenceItem]
+    ReferencedStructureSetSequence: list[SOPInstanceReferenceMacro]
     """(300C,0060) SQ 1 Type 1, Referenced Structure Set Sequence. Sequence of one
     class/instance pair describing Structure Set containing structures that are used
     to calculate Dose-Volume Histograms (DVHs). Only a single Item shall be included
@@ -137,3 +123,8 @@ class RTDVHModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+RTDVHModuleReferencedStructureSetSequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced Structure Set Sequence - PS3.3 2016c Table C.8-40, whose
+attributes are exactly SOPInstanceReferenceMacro's: another name of that class.
+"""

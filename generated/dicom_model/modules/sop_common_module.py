@@ -18,15 +18,13 @@ from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
 )
-from dicom_model.macros.person_identification_macro import (
-    PersonIdentificationMacroInstitutionCodeSequenceItem,
-    PersonIdentificationMacroPersonIdentificationCodeSequenceItem,
-)
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -108,16 +106,14 @@ ContributionDescription	0018A003	ST	1	3		C.12-1 row 46
 """,
         "PS3.3 2016c Table ",
     )
-    PurposeOfReferenceCodeSequence: list[SOPCommonModulePurposeOfReferenceCodeSequenceItem]
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro]
     Manufacturer: str
     InstitutionName: str | None = None
     InstitutionAddress: str | None = None
     StationName: str | None = None
     InstitutionalDepartmentName: str | None = None
     OperatorsName: MultiValued[PersonName | str] | None = None
-    OperatorIdentificationSequence: (
-        list[SOPCommonModuleOperatorIdentificationSequenceItem] | None
-    ) = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
     ManufacturerModelName: str | None = None
     DeviceSerialNumber: str | None = None
     SoftwareVersions: MultiValued[str] | None = None
@@ -126,45 +122,6 @@ ContributionDescription	0018A003	ST	1	3		C.12-1 row 46
     TimeOfLastCalibration: MultiValued[datetime.time | str] | None = None
     ContributionDateTime: datetime.datetime | str | None = None
     ContributionDescription: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
-    """An item of Conversion Source Attributes Sequence - PS3.3 2016c Table C.12-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "ReferencedFrameNumber": AllOf(
-                (
-                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
-                    NotChecked("the reference does not apply to all frames", "outside"),
-                    Present("ReferencedSegmentNumber", negate=True),
-                )
-            ),
-            "ReferencedSegmentNumber": AllOf(
-                (
-                    NotChecked(
-                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
-                        "outside",
-                    ),
-                    NotChecked("the reference does not apply to all segments", "outside"),
-                    Present("ReferencedFrameNumber", negate=True),
-                )
-            ),
-        },
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    ReferencedSegmentNumber: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -253,40 +210,6 @@ class SOPCommonModuleModifiedAttributesSequenceItem(DicomObject):
 
 
 @dataclass(kw_only=True, slots=True)
-class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
-    """An item of Operator Identification Sequence - PS3.3 2016c Table C.12-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1		
-PersonAddress	00401102	ST	1	3		10-1 row 3		
-PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
-PersonTelecomInformation	00401104		1	3		10-1 row 5		
-InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
-InstitutionAddress	00080081	ST	1	3		10-1 row 7		
-InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "InstitutionName": Present("InstitutionCodeSequence", negate=True),
-            "InstitutionCodeSequence": Present("InstitutionName", negate=True),
-        },
-    )
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    PersonAddress: str | None = None
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    PersonTelecomInformation: object | None = None
-    InstitutionName: str | None = None
-    InstitutionAddress: str | None = None
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
 class SOPCommonModuleOriginalAttributesSequenceItem(DicomObject):
     """An item of Original Attributes Sequence - PS3.3 2016c Table C.12-1."""
 
@@ -336,91 +259,6 @@ DeidentificationActionSequence	00080305	SQ	1	3		C.12-1 row 77
     DeidentificationActionSequence: (
         list[SOPCommonModuleDeidentificationActionSequenceItem] | None
     ) = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
-    """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.12-1."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -502,11 +340,14 @@ PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72
         None
     )
     QueryRetrieveView: Literal["CLASSIC", "ENHANCED"] | None = None
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
+    ConversionSourceAttributesSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     ContentQualification: Literal["PRODUCT", "RESEARCH", "SERVICE"] | None = None
     PrivateDataElementCharacteristicsSequence: (
         list[SOPCommonModulePrivateDataElementCharacteristicsSequenceItem] | None
     ) = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+SOPCommonModuleConversionSourceAttributesSequenceItem = ImageSOPInstanceReferenceMacro
+SOPCommonModuleOperatorIdentificationSequenceItem = PersonIdentificationMacro
+SOPCommonModulePurposeOfReferenceCodeSequenceItem = CodeSequenceMacro

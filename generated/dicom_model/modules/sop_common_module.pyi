@@ -15,15 +15,13 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.digital_signatures_macro import (
     DigitalSignaturesMacroDigitalSignaturesSequenceItem,
     DigitalSignaturesMacroMACParametersSequenceItem,
 )
-from dicom_model.macros.person_identification_macro import (
-    PersonIdentificationMacroInstitutionCodeSequenceItem,
-    PersonIdentificationMacroPersonIdentificationCodeSequenceItem,
-)
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
+from dicom_model.macros.person_identification_macro import PersonIdentificationMacro
 
 @dataclass(kw_only=True, slots=True)
 class SOPCommonModuleCodingSchemeIdentificationSequenceItem(DicomObject):
@@ -89,7 +87,7 @@ class SOPCommonModuleContextGroupIdentificationSequenceItem(DicomObject):
 class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     """An item of Contributing Equipment Sequence - PS3.3 2016c Table C.12-1."""
 
-    PurposeOfReferenceCodeSequence: list[SOPCommonModulePurposeOfReferenceCodeSequenceItem]
+    PurposeOfReferenceCodeSequence: list[CodeSequenceMacro]
     """(0040,A170) SQ 1 Type 1, Purpose of Reference Code Sequence. Describes the
     purpose for which the related equipment is being referenced. Only a single Item
     shall be included in this Sequence. See Section C.12.1.1.5 for further
@@ -120,9 +118,7 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     """(0008,1070) PN 1-n Type 3, Operators' Name. Name(s) of the operator(s) of the
     contributing equipment.
     """
-    OperatorIdentificationSequence: (
-        list[SOPCommonModuleOperatorIdentificationSequenceItem] | None
-    ) = None
+    OperatorIdentificationSequence: list[PersonIdentificationMacro] | None = None
     """(0008,1072) SQ 1 Type 3, Operator Identification Sequence. Identification of the
     operator(s) of the contributing equipment. One or more Items are permitted in
     this Sequence. The number and order of Items shall correspond to the number and
@@ -165,36 +161,6 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
     ContributionDescription: str | None = None
     """(0018,A003) ST 1 Type 3, Contribution Description. Description of the
     contribution the equipment made to the composite instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class SOPCommonModuleConversionSourceAttributesSequenceItem(DicomObject):
-    """An item of Conversion Source Attributes Sequence - PS3.3 2016c Table C.12-1."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
-    Identifies the frame numbers within the Referenced SOP Instance to which the
-    reference applies. The first frame shall be denoted as frame number 1. This
-    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
-    multi-frame image and the reference does not apply to all frames, and Referenced
-    Segment Number (0062,000B) is not present.
-    """
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
-    10.3. Identifies the Segment Number to which the reference applies. Required if
-    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
-    reference does not apply to all segments and Referenced Frame Number (0008,1160)
-    is not present.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -296,62 +262,6 @@ class SOPCommonModuleModifiedAttributesSequenceItem(DicomObject):
     """Elements read from a data set that this class does not declare, written back unchanged."""
 
 @dataclass(kw_only=True, slots=True)
-class SOPCommonModuleOperatorIdentificationSequenceItem(DicomObject):
-    """An item of Operator Identification Sequence - PS3.3 2016c Table C.12-1."""
-
-    PersonIdentificationCodeSequence: list[
-        PersonIdentificationMacroPersonIdentificationCodeSequenceItem
-    ]
-    """(0040,1101) SQ 1 Type 1, Person Identification Code Sequence - Table 10-1,
-    Section 10.1. A coded entry that identifies a person. The Code Meaning
-    attribute, though it will be encoded with a VR of LO, may be encoded according
-    to the rules of the PN VR (e.g., caret '^' delimiters shall separate name
-    components), except that a single component (i.e., the whole name unseparated by
-    caret delimiters) is not permitted. Name component groups for use with multi-
-    byte character sets are permitted, as long as they fit within the 64 characters
-    (the length of the LO VR). One or more Items shall be included in this Sequence.
-    """
-    PersonAddress: str | None = None
-    """(0040,1102) ST 1 Type 3, Person's Address - Table 10-1, Section 10.1. Person's
-    mailing address
-    """
-    PersonTelephoneNumbers: MultiValued[str] | None = None
-    """(0040,1103) LO 1-n Type 3, Person's Telephone Numbers - Table 10-1, Section
-    10.1. Person's telephone number(s)
-    """
-    PersonTelecomInformation: object | None = None
-    """(0040,1104) - 1 Type 3, Person's Telecom Information - Table 10-1, Section 10.1.
-    The person's telecommunication contact information, including telephone, email,
-    or other telecom addresses. This attribute may have internal format or structure
-    in accordance with local agreement or profile. In the absence of such agreement
-    or prior formatting, use of ITU-T E.123 is suggested. It is recommended that
-    this attribute be treated as equivalent to HL7v2 (v2.5 or later) field ROL-12,
-    and be formatted in accordance with the HL7v2 XTN data type (without escapes for
-    HL7 message structure reserved characters). See additional notes in the Module
-    invoking this Macro.
-    """
-    InstitutionName: str | None = None
-    """(0008,0080) LO 1 Type 1C, Institution Name - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Code Sequence (0008,0082) is not present.
-    """
-    InstitutionAddress: str | None = None
-    """(0008,0081) ST 1 Type 3, Institution Address - Table 10-1, Section 10.1. Mailing
-    address of the institution or organization to which the identified individual is
-    responsible or accountable.
-    """
-    InstitutionCodeSequence: list[PersonIdentificationMacroInstitutionCodeSequenceItem] | None = (
-        None
-    )
-    """(0008,0082) SQ 1 Type 1C, Institution Code Sequence - Table 10-1, Section 10.1.
-    Institution or organization to which the identified individual is responsible or
-    accountable. Required if Institution Name (0008,0080) is not present. Only a
-    single Item shall be included in this Sequence.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
 class SOPCommonModuleOriginalAttributesSequenceItem(DicomObject):
     """An item of Original Attributes Sequence - PS3.3 2016c Table C.12-1."""
 
@@ -425,104 +335,6 @@ class SOPCommonModulePrivateDataElementCharacteristicsSequenceItem(DicomObject):
     ) = None
     """(0008,0305) - 1 Type 3, Deidentification Action Sequence. Actions to be
     performed on element within the block that are not safe from identify leakage.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class SOPCommonModulePurposeOfReferenceCodeSequenceItem(DicomObject):
-    """An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.12-1."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
@@ -692,9 +504,7 @@ class SOPCommonModule(DicomObject):
     Values: CLASSIC ENHANCED Required if the instance has ever been converted from
     its source form as the result of a C-MOVE operation with a specific view.
     """
-    ConversionSourceAttributesSequence: (
-        list[SOPCommonModuleConversionSourceAttributesSequenceItem] | None
-    ) = None
+    ConversionSourceAttributesSequence: list[ImageSOPInstanceReferenceMacro] | None = None
     """(0020,9172) SQ 1 Type 1C, Conversion Source Attributes Sequence. The set of
     images or other composite SOP Instances that were converted to this instance. If
     this instance was converted from a specific frame in the source instance, the
@@ -717,3 +527,16 @@ class SOPCommonModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+SOPCommonModuleConversionSourceAttributesSequenceItem = ImageSOPInstanceReferenceMacro
+"""An item of Conversion Source Attributes Sequence - PS3.3 2016c Table C.12-1, whose
+attributes are exactly ImageSOPInstanceReferenceMacro's: another name of that class.
+"""
+SOPCommonModuleOperatorIdentificationSequenceItem = PersonIdentificationMacro
+"""An item of Operator Identification Sequence - PS3.3 2016c Table C.12-1, whose
+attributes are exactly PersonIdentificationMacro's: another name of that class.
+"""
+SOPCommonModulePurposeOfReferenceCodeSequenceItem = CodeSequenceMacro
+"""An item of Purpose of Reference Code Sequence - PS3.3 2016c Table C.12-1, whose
+attributes are exactly CodeSequenceMacro's: another name of that class.
+"""

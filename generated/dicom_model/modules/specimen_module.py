@@ -15,11 +15,11 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
 from dicom_model.macros.specimen_macro import (
     SpecimenMacroAlternateContainerIdentifierSequenceItem,
     SpecimenMacroContainerComponentSequenceItem,
-    SpecimenMacroContainerTypeCodeSequenceItem,
-    SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem,
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 
@@ -41,13 +41,11 @@ SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23
         "PS3.3 2016c Table ",
     )
     ContainerIdentifier: str
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     AlternateContainerIdentifierSequence: (
         list[SpecimenMacroAlternateContainerIdentifierSequenceItem] | None
     ) = None
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     ContainerDescription: str | None = None
     ContainerComponentSequence: list[SpecimenMacroContainerComponentSequenceItem] | None = None
     SpecimenDescriptionSequence: list[SpecimenMacroSpecimenDescriptionSequenceItem]

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.hl7v2_hierarchic_designator_macro import HL7v2HierarchicDesignatorMacro
 from dicom_model.macros.specimen_macro import (
     SpecimenMacroAlternateContainerIdentifierSequenceItem,
     SpecimenMacroContainerComponentSequenceItem,
-    SpecimenMacroContainerTypeCodeSequenceItem,
-    SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem,
     SpecimenMacroSpecimenDescriptionSequenceItem,
 )
 
@@ -28,9 +28,7 @@ class SpecimenModule(DicomObject):
     C.7.6.22. The identifier for the container that contains the specimen(s) being
     imaged. See Section C.7.6.22.1.1.
     """
-    IssuerOfTheContainerIdentifierSequence: (
-        list[SpecimenMacroIssuerOfTheContainerIdentifierSequenceItem] | None
-    ) = None
+    IssuerOfTheContainerIdentifierSequence: list[HL7v2HierarchicDesignatorMacro] | None = None
     """(0040,0513) SQ 1 Type 2, Issuer of the Container Identifier Sequence - Table
     C.7.6.22-2, Section C.7.6.22. Organization that assigned the Container
     Identifier. Zero or one Item shall be included in this Sequence.
@@ -44,7 +42,7 @@ class SpecimenModule(DicomObject):
     assigned, e.g., by the manufacturer, or by another institution that collected
     the specimen. One or more Items are permitted in this Sequence.
     """
-    ContainerTypeCodeSequence: list[SpecimenMacroContainerTypeCodeSequenceItem] | None = None
+    ContainerTypeCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,0518) SQ 1 Type 2, Container Type Code Sequence - Table C.7.6.22-2,
     Section C.7.6.22. Type of container that contains the specimen(s) being imaged.
     Zero or one Item shall be included in this Sequence.

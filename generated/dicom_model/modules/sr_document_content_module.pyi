@@ -15,21 +15,15 @@ from typing import Literal
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
 from dicom_runtime.values import MultiValued, PersonName
-from dicom_model.macros.code_macro import CodeMacroConceptCodeSequenceItem
-from dicom_model.macros.composite_object_reference_macro import (
-    CompositeObjectReferenceMacroReferencedSOPSequenceItem,
-)
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.container_macro import ContainerMacroContentTemplateSequenceItem
-from dicom_model.macros.document_content_macro import (
-    DocumentContentMacroConceptNameCodeSequenceItem,
-)
 from dicom_model.macros.document_relationship_macro import (
     DocumentRelationshipMacroContentSequenceItem,
 )
 from dicom_model.macros.numeric_measurement_macro import (
     NumericMeasurementMacroMeasuredValueSequenceItem,
-    NumericMeasurementMacroNumericValueQualifierCodeSequenceItem,
 )
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 from dicom_model.macros.table_content_item_macro import (
     TableContentItemMacroTabulatedValuesSequenceItem,
 )
@@ -61,7 +55,7 @@ class SRDocumentContentModule(DicomObject):
     TIME DATETIME UIDREF PNAME COMPOSITE IMAGE WAVEFORM SCOORD SCOORD3D TCOORD
     CONTAINER TABLE See Section C.17.3.2.1 for further explanation.
     """
-    ConceptNameCodeSequence: list[DocumentContentMacroConceptNameCodeSequenceItem] | None = None
+    ConceptNameCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,A043) SQ 1 Type 1C, Concept Name Code Sequence - Table C.17-5, Section
     C.17.3. Code describing the concept represented by this Content Item. Also
     conveys the value of Document Title and section headings in documents. Only a
@@ -109,21 +103,19 @@ class SRDocumentContentModule(DicomObject):
     Items conveying the measured value(s), which represent integers or real numbers
     and units of measurement. Zero or one Item shall be included in this Sequence.
     """
-    NumericValueQualifierCodeSequence: (
-        list[NumericMeasurementMacroNumericValueQualifierCodeSequenceItem] | None
-    ) = None
+    NumericValueQualifierCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,A301) SQ 1 Type 1C, Numeric Value Qualifier Code Sequence - Table
     C.18.1-1, Section C.18.1. Qualification of Numeric Value (0040,A30A) in Measured
     Value Sequence (0040,A300), or reason for absence of Measured Value Sequence
     (0040,A300) Item. Only a single Item is permitted in this Sequence. Required if
     Measured Value Sequence (0040,A300) is empty.
     """
-    ConceptCodeSequence: list[CodeMacroConceptCodeSequenceItem]
+    ConceptCodeSequence: list[CodeSequenceMacro]
     """(0040,A168) SQ 1 Type 1, Concept Code Sequence - Table C.18.2-1, Section C.18.2.
     This is the value of the Content Item. Only a single Item shall be included in
     this Sequence.
     """
-    ReferencedSOPSequence: list[CompositeObjectReferenceMacroReferencedSOPSequenceItem]
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
     """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - Table C.18.3-1, Section
     C.18.3. References to Composite Object SOP Class/SOP Instance pairs. Only a
     single Item shall be included in this Sequence.

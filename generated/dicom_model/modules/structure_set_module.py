@@ -13,152 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-
-
-@dataclass(kw_only=True, slots=True)
-class StructureSetModuleContourImageSequenceItem(DicomObject):
-    """An item of Contour Image Sequence - PS3.3 2016c Table C.8-41."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
-""",
-        "PS3.3 2016c Table ",
-        {
-            "ReferencedFrameNumber": AllOf(
-                (
-                    NotChecked("the Referenced SOP Instance is a multi-frame image", "outside"),
-                    NotChecked("the reference does not apply to all frames", "outside"),
-                    Present("ReferencedSegmentNumber", negate=True),
-                )
-            ),
-            "ReferencedSegmentNumber": AllOf(
-                (
-                    NotChecked(
-                        "the Referenced SOP Instance is a Segmentation or Surface Segmentation",
-                        "outside",
-                    ),
-                    NotChecked("the reference does not apply to all segments", "outside"),
-                    Present("ReferencedFrameNumber", negate=True),
-                )
-            ),
-        },
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class StructureSetModuleDerivationCodeSequenceItem(DicomObject):
-    """An item of Derivation Code Sequence - PS3.3 2016c Table C.8-41."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters or less, and the code value is not a URN or URL
-CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
-CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
-CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
-ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
-ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
-MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
-MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
-ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-""",
-        "PS3.3 2016c Table ",
-        {
-            "CodingSchemeDesignator": AnyOf(
-                (
-                    Present("CodeValue"),
-                    Present("LongCodeValue"),
-                )
-            ),
-            "CodingSchemeVersion": AnyOf(
-                (
-                    AllOf(
-                        (
-                            Present("CodingSchemeDesignator"),
-                            NotChecked(
-                                "the value of Coding Scheme Designator (0008,0102) is not sufficient to identify the Code Value (0008,0100)",
-                                "outside",
-                            ),
-                        )
-                    ),
-                    NotChecked(
-                        "Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously",
-                        "outside",
-                    ),
-                )
-            ),
-            "LongCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is not a URN or URL", "outside"),
-                )
-            ),
-            "URNCodeValue": AllOf(
-                (
-                    Present("CodeValue", negate=True),
-                    NotChecked("the Code Value is a URN or URL", "outside"),
-                )
-            ),
-            "MappingResource": Present("ContextIdentifier"),
-            "ContextGroupVersion": Present("ContextIdentifier"),
-            "ContextGroupLocalVersion": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-            "ContextGroupExtensionCreatorUID": Equals("ContextGroupExtensionFlag", ("Y",), 0),
-        },
-    )
-    CodeValue: str | None = None
-    CodingSchemeDesignator: str | None = None
-    CodingSchemeVersion: str | None = None
-    CodeMeaning: str
-    LongCodeValue: str | None = None
-    URNCodeValue: str | None = None
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    ContextIdentifier: str | None = None
-    ContextUID: str | None = None
-    MappingResource: str | None = None
-    MappingResourceUID: str | None = None
-    MappingResourceName: object | None = None
-    ContextGroupVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    ContextGroupExtensionCreatorUID: str | None = None
-    extra_elements: Dataset | None = field(default=None, repr=False)
-
-
-@dataclass(kw_only=True, slots=True)
-class StructureSetModulePredecessorStructureSetSequenceItem(DicomObject):
-    """An item of Predecessor Structure Set Sequence - PS3.3 2016c Table C.8-41."""
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -173,7 +34,7 @@ ContourImageSequence	30060016	SQ	1	1		C.8-41 row 13
         "PS3.3 2016c Table ",
     )
     SeriesInstanceUID: str
-    ContourImageSequence: list[StructureSetModuleContourImageSequenceItem]
+    ContourImageSequence: list[ImageSOPInstanceReferenceMacro]
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -235,7 +96,7 @@ DerivationCodeSequence	00089215	SQ	1	3		C.8-41 row 23
     ROIVolume: float | Decimal | None = None
     ROIGenerationAlgorithm: Literal["AUTOMATIC", "SEMIAUTOMATIC", "MANUAL"] | str | None = None
     ROIGenerationDescription: str | None = None
-    DerivationCodeSequence: list[StructureSetModuleDerivationCodeSequenceItem] | None = None
+    DerivationCodeSequence: list[CodeSequenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 
@@ -267,7 +128,10 @@ PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25
         list[StructureSetModuleReferencedFrameOfReferenceSequenceItem] | None
     ) = None
     StructureSetROISequence: list[StructureSetModuleStructureSetROISequenceItem]
-    PredecessorStructureSetSequence: (
-        list[StructureSetModulePredecessorStructureSetSequenceItem] | None
-    ) = None
+    PredecessorStructureSetSequence: list[SOPInstanceReferenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+StructureSetModuleContourImageSequenceItem = ImageSOPInstanceReferenceMacro
+StructureSetModuleDerivationCodeSequenceItem = CodeSequenceMacro
+StructureSetModulePredecessorStructureSetSequenceItem = SOPInstanceReferenceMacro

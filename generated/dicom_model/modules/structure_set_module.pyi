@@ -14,151 +14,9 @@ from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-from dicom_runtime.values import MultiValued
-from dicom_model.macros.code_sequence_macro import CodeSequenceMacroEquivalentCodeSequenceItem
-
-@dataclass(kw_only=True, slots=True)
-class StructureSetModuleContourImageSequenceItem(DicomObject):
-    """An item of Contour Image Sequence - PS3.3 2016c Table C.8-41."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    ReferencedFrameNumber: MultiValued[int] | None = None
-    """(0008,1160) IS 1-n Type 1C, Referenced Frame Number - Table 10-3, Section 10.3.
-    Identifies the frame numbers within the Referenced SOP Instance to which the
-    reference applies. The first frame shall be denoted as frame number 1. This
-    Attribute may be multi-valued. Required if the Referenced SOP Instance is a
-    multi-frame image and the reference does not apply to all frames, and Referenced
-    Segment Number (0062,000B) is not present.
-    """
-    ReferencedSegmentNumber: MultiValued[int] | None = None
-    """(0062,000B) US 1-n Type 1C, Referenced Segment Number - Table 10-3, Section
-    10.3. Identifies the Segment Number to which the reference applies. Required if
-    the Referenced SOP Instance is a Segmentation or Surface Segmentation and the
-    reference does not apply to all segments and Referenced Frame Number (0008,1160)
-    is not present.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class StructureSetModuleDerivationCodeSequenceItem(DicomObject):
-    """An item of Derivation Code Sequence - PS3.3 2016c Table C.8-41."""
-
-    CodeValue: str | None = None
-    """(0008,0100) SH 1 Type 1C, Code Value - Table 8.8-1a, Section 8.8. The identifier
-    of the Coded Entry. See Section 8.1. Shall be present if the code value length
-    is 16 characters or less, and the code value is not a URN or URL.
-    """
-    CodingSchemeDesignator: str | None = None
-    """(0008,0102) SH 1 Type 1C, Coding Scheme Designator - Table 8.8-1a, Section 8.8.
-    The identifier of the coding scheme in which the Coded Entry is defined. See
-    Section 8.2. Shall be present if Code Value (0008,0100) or Long Code Value
-    (0008,0119) is present. May be present otherwise.
-    """
-    CodingSchemeVersion: str | None = None
-    """(0008,0103) SH 1 Type 1C, Coding Scheme Version - Table 8.8-1a, Section 8.8. An
-    identifier of the version of the coding scheme if necessary to resolve
-    ambiguity. See Section 8.2. Required if the value of Coding Scheme Designator
-    (0008,0102) is present and is not sufficient to identify the Code Value
-    (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120)
-    unambiguously. May be present otherwise.
-    """
-    CodeMeaning: str
-    """(0008,0104) LO 1 Type 1, Code Meaning - Table 8.8-1a, Section 8.8. Text that
-    conveys the meaning of the Coded Entry. See Section 8.3.
-    """
-    LongCodeValue: str | None = None
-    """(0008,0119) UC 1 Type 1C, Long Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is not a URN or URL.
-    """
-    URNCodeValue: str | None = None
-    """(0008,0120) UR 1 Type 1C, URN Code Value - Table 8.8-1a, Section 8.8. The
-    identifier of the Coded Entry. See Section 8.1. Shall be present if Code Value
-    (0008,0100) is not present and the Code Value is a URN or URL.
-    """
-    EquivalentCodeSequence: list[CodeSequenceMacroEquivalentCodeSequenceItem] | None = None
-    """(0008,0121) SQ 1 Type 3, Equivalent Code Sequence - Table 8.8-1, Section 8.8.
-    Codes that are considered equivalent by the creating system. One or more Items
-    are permitted in this Sequence. See Section 8.9.
-    """
-    ContextIdentifier: str | None = None
-    """(0008,010F) CS 1 Type 3, Context Identifier - Table 8.8-1b, Section 8.8. The
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    ContextUID: str | None = None
-    """(0008,0117) UI 1 Type 3, Context UID - Table 8.8-1b, Section 8.8. The unique
-    identifier of the Context Group from which the Coded Entry was selected. See
-    Section 8.6.
-    """
-    MappingResource: str | None = None
-    """(0008,0105) CS 1 Type 1C, Mapping Resource - Table 8.8-1b, Section 8.8. The
-    identifier of the Mapping Resource that defines the Context Group from which
-    Coded Entry was selected. See Section 8.4. Required if Context Identifier
-    (0008,010F) is present.
-    """
-    MappingResourceUID: str | None = None
-    """(0008,0118) UI 1 Type 3, Mapping Resource UID - Table 8.8-1b, Section 8.8. The
-    unique identifier of the Mapping Resource that defines the Context Group from
-    which Coded Entry was selected. The unique identifier for the DICOM Content
-    Mapping Resource "DCMR" is defined in PS3.6.
-    """
-    MappingResourceName: object | None = None
-    """(0008,0122) - 1 Type 3, Mapping Resource Name - Table 8.8-1b, Section 8.8. The
-    name of the Mapping Resource that defines the Context Group from which Coded
-    Entry was selected. See Section 8.4.
-    """
-    ContextGroupVersion: datetime.datetime | str | None = None
-    """(0008,0106) DT 1 Type 1C, Context Group Version - Table 8.8-1b, Section 8.8. The
-    identifier of the version of the Context Group from which the Coded Entry was
-    selected. See Section 8.5. Required if Context Identifier (0008,010F) is
-    present.
-    """
-    ContextGroupExtensionFlag: Literal["Y", "N"] | None = None
-    """(0008,010B) CS 1 Type 3, Context Group Extension Flag - Table 8.8-1b, Section
-    8.8. Indicates whether the triplet of Code Value (0008,0100) (or Long Code Value
-    (0008,0119) or URN Code Value (0008,0120))/Coding Scheme Designator
-    (0008,0102)/Code Meaning (0008,0104) is selected from a private extension of the
-    Context Group identified in Context Identifier (0008,010F). See Section 8.7.
-    Enumerated Values: Y N
-    """
-    ContextGroupLocalVersion: datetime.datetime | str | None = None
-    """(0008,0107) DT 1 Type 1C, Context Group Local Version - Table 8.8-1b, Section
-    8.8. An implementation-specific version of a Context Group that contains private
-    extensions. See Section 8.7. Required if the value of Context Group Extension
-    Flag (0008,010B) is "Y".
-    """
-    ContextGroupExtensionCreatorUID: str | None = None
-    """(0008,010D) UI 1 Type 1C, Context Group Extension Creator UID - Table 8.8-1b,
-    Section 8.8. Identifies the person or organization who created an extension to
-    the Context Group. See Section 8.7. Required if the value of Context Group
-    Extension Flag (0008,010B) is "Y".
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
-
-@dataclass(kw_only=True, slots=True)
-class StructureSetModulePredecessorStructureSetSequenceItem(DicomObject):
-    """An item of Predecessor Structure Set Sequence - PS3.3 2016c Table C.8-41."""
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
+from dicom_model.macros.image_sop_instance_reference_macro import ImageSOPInstanceReferenceMacro
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class StructureSetModuleRTReferencedSeriesSequenceItem(DicomObject):
@@ -168,7 +26,7 @@ class StructureSetModuleRTReferencedSeriesSequenceItem(DicomObject):
     """(0020,000E) UI 1 Type 1, Series Instance UID. Unique identifier for the series
     containing the images.
     """
-    ContourImageSequence: list[StructureSetModuleContourImageSequenceItem]
+    ContourImageSequence: list[ImageSOPInstanceReferenceMacro]
     """(3006,0016) SQ 1 Type 1, Contour Image Sequence. Sequence of items describing
     images in a given series used in defining the Structure Set (typically CT or MR
     images). One or more Items shall be included in this Sequence.
@@ -241,7 +99,7 @@ class StructureSetModuleStructureSetROISequenceItem(DicomObject):
     """(3006,0038) LO 1 Type 3, ROI Generation Description. User-defined description of
     technique used to generate ROI.
     """
-    DerivationCodeSequence: list[StructureSetModuleDerivationCodeSequenceItem] | None = None
+    DerivationCodeSequence: list[CodeSequenceMacro] | None = None
     """(0008,9215) SQ 1 Type 3, Derivation Code Sequence. A coded description of how
     this ROI was derived. One or more Items are permitted in this Sequence. See
     Section C.8.8.5.3 for further explanation.
@@ -288,12 +146,23 @@ class StructureSetModule(DicomObject):
     """(3006,0020) SQ 1 Type 1, Structure Set ROI Sequence. ROIs for current Structure
     Set. One or more Items shall be included in this Sequence.
     """
-    PredecessorStructureSetSequence: (
-        list[StructureSetModulePredecessorStructureSetSequenceItem] | None
-    ) = None
+    PredecessorStructureSetSequence: list[SOPInstanceReferenceMacro] | None = None
     """(3006,0018) SQ 1 Type 3, Predecessor Structure Set Sequence. The Structure Set
     that has been used to derive the current Structure Set. Only a single item is
     permitted in this Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+StructureSetModuleContourImageSequenceItem = ImageSOPInstanceReferenceMacro
+"""An item of Contour Image Sequence - PS3.3 2016c Table C.8-41, whose attributes are
+exactly ImageSOPInstanceReferenceMacro's: another name of that class.
+"""
+StructureSetModuleDerivationCodeSequenceItem = CodeSequenceMacro
+"""An item of Derivation Code Sequence - PS3.3 2016c Table C.8-41, whose attributes are
+exactly CodeSequenceMacro's: another name of that class.
+"""
+StructureSetModulePredecessorStructureSetSequenceItem = SOPInstanceReferenceMacro
+"""An item of Predecessor Structure Set Sequence - PS3.3 2016c Table C.8-41, whose
+attributes are exactly SOPInstanceReferenceMacro's: another name of that class.
+"""

@@ -15,24 +15,7 @@ from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
-
-
-@dataclass(kw_only=True, slots=True)
-class XAXRFSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.8.19.1-1.
-    """
-
-    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
-        r"""
-ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
-ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-""",
-        "PS3.3 2016c Table ",
-    )
-    ReferencedSOPClassUID: str
-    ReferencedSOPInstanceUID: str
-    extra_elements: Dataset | None = field(default=None, repr=False)
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 
 @dataclass(kw_only=True, slots=True)
@@ -49,7 +32,8 @@ ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8.19.1-1 row 3		a P
     )
     Modality: Literal["XA", "RF"]
     SeriesNumber: int
-    ReferencedPerformedProcedureStepSequence: (
-        list[XAXRFSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+XAXRFSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro

@@ -12,23 +12,7 @@ from typing import Literal
 
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import DicomObject
-
-@dataclass(kw_only=True, slots=True)
-class XAXRFSeriesModuleReferencedPerformedProcedureStepSequenceItem(DicomObject):
-    """An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
-    C.8.19.1-1.
-    """
-
-    ReferencedSOPClassUID: str
-    """(0008,1150) UI 1 Type 1, Referenced SOP Class UID - Table 10-11, Section 10.8.
-    Uniquely identifies the referenced SOP Class.
-    """
-    ReferencedSOPInstanceUID: str
-    """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
-    10.8. Uniquely identifies the referenced SOP Instance.
-    """
-    extra_elements: Dataset | None = None
-    """Elements read from a data set that this class does not declare, written back unchanged."""
+from dicom_model.macros.sop_instance_reference_macro import SOPInstanceReferenceMacro
 
 @dataclass(kw_only=True, slots=True)
 class XAXRFSeriesModule(DicomObject):
@@ -41,9 +25,7 @@ class XAXRFSeriesModule(DicomObject):
     """
     SeriesNumber: int
     """(0020,0011) IS 1 Type 1, Series Number. A number that identifies this Series."""
-    ReferencedPerformedProcedureStepSequence: (
-        list[XAXRFSeriesModuleReferencedPerformedProcedureStepSequenceItem] | None
-    ) = None
+    ReferencedPerformedProcedureStepSequence: list[SOPInstanceReferenceMacro] | None = None
     """(0008,1111) SQ 1 Type 1C, Referenced Performed Procedure Step Sequence. Uniquely
     identifies the Performed Procedure Step SOP Instance to which the Series is
     related. Only a single Item shall be included in this Sequence. Required if a
@@ -51,3 +33,9 @@ class XAXRFSeriesModule(DicomObject):
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
+
+XAXRFSeriesModuleReferencedPerformedProcedureStepSequenceItem = SOPInstanceReferenceMacro
+"""An item of Referenced Performed Procedure Step Sequence - PS3.3 2016c Table
+C.8.19.1-1, whose attributes are exactly SOPInstanceReferenceMacro's: another name
+of that class.
+"""
