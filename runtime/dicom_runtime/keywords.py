@@ -81,7 +81,7 @@ def get_value(dataset: Dataset, entry: DictionaryEntry) -> Any:
 def set_value(dataset: Dataset, entry: DictionaryEntry, value: object) -> None:
     """Store ``value`` as the element of ``entry``, of the dictionary's VR."""
     from .dataset import DataElement, Dataset as _Dataset
-    from .objects import _type_problem
+    from .value_checks import _type_problem
     from .typed import _encode_value, _vr_for
 
     if not entry.vrs:

@@ -1,5 +1,7 @@
-"""What a generated class's own annotations say of an instance beyond each value's VR:
-the item class of each sequence, and, for an IOD, its SOP Class UID.
+"""The checks of a whole instance beyond each value's: what a generated class's own
+annotations say (the item class of each sequence, and, for an IOD, its SOP Class UID), Bits
+Stored against Bits Allocated, the length of native Pixel Data, and the item counts and
+macros of the functional groups.
 
 Kept apart from :mod:`.objects` because both read the generated model (the annotations
 through :func:`.typed._item_classes`, the SOP classes through ``dicom_model.sop_classes``),
@@ -10,8 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .specs import Finding
+from .value_checks import _int_of
+
 if TYPE_CHECKING:
-    from .objects import DicomObject, Finding
+    from .objects import DicomObject
 
 
 def wrong_item(cls: type[DicomObject], keyword: str, items: list[object]) -> str | None:
@@ -34,8 +39,6 @@ def sop_class_findings(obj: DicomObject) -> list[Finding]:
     """An IOD instance whose SOP Class UID is not one of its IOD's (a ``CTImage`` given
     MR Image Storage's UID would be written as an MR image that is no MR image, and
     ``read(path, CTImage)`` refuses such a file): one finding naming both."""
-    from .objects import Finding
-
     if not getattr(type(obj), "SOP_CLASSES", ()):
         return []  # a module, macro or item class
     uid = getattr(obj, "SOPClassUID", None)
@@ -59,11 +62,80 @@ def sop_class_findings(obj: DicomObject) -> list[Finding]:
 def bits_findings(obj: DicomObject, path: str = "") -> list[Finding]:
     """Bits Stored (0028,0101) "shall never be larger than Bits Allocated (0028,0100)" (PS3.5
     8.1.1; dciodvfy: "Bits Stored = 20 exceeds ..."): not judged while either is not a number."""
-    from .objects import Finding, _int_of
-
     spec = next((s for s in obj.ATTRIBUTES if s.keyword == "BitsStored"), None)
     stored, allocated = _int_of(obj, "BitsStored"), _int_of(obj, "BitsAllocated")
     if spec is None or stored is None or allocated is None or stored <= allocated:
         return []
     where = f"{path}.BitsStored" if path else "BitsStored"
     return [Finding(where, "value-relation", f"{stored} is larger than Bits Allocated {allocated} (PS3.5 8.1.1)", spec.source)]
+
+
+def pixel_data_findings(obj: DicomObject, path: str = "") -> list[Finding]:
+    """Pixel Data (7FE0,0010) of a native (not encapsulated) transfer syntax holds Rows x
+    Columns x Samples per Pixel x Number of Frames samples of Bits Allocated bits each
+    (PS3.5 8.1.1, PS3.3 C.7.6.3.1); its value is padded to an even length. Encapsulated
+    Pixel Data (the File Meta Information read says so) is not judged by its length."""
+    data = getattr(obj, "PixelData", None)
+    spec = next((s for s in obj.ATTRIBUTES if s.keyword == "PixelData"), None)
+    if not isinstance(data, bytes) or spec is None or not data:
+        return []
+    from .objects import _state
+
+    meta = _state(obj).meta
+    syntax = None
+    if meta is not None:
+        element = next((e for e in meta.elements() if getattr(e, "keyword", "") == "TransferSyntaxUID"), None)
+        syntax = str(getattr(element, "value", "") or "").strip("\0 ")
+    if syntax and syntax not in _NATIVE_SYNTAXES:
+        return []
+    sizes = [_int_of(obj, k) for k in ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated")]
+    frames = _int_of(obj, "NumberOfFrames") if getattr(obj, "NumberOfFrames", None) is not None else 1
+    if any(v is None for v in sizes) or frames is None:
+        return []
+    rows, columns, samples, bits = (v or 0 for v in sizes)
+    expected_bits = rows * columns * samples * frames * bits
+    expected = (expected_bits + 7) // 8
+    padded = expected + expected % 2
+    if len(data) in (expected, padded):
+        return []
+    where = f"{path}.PixelData" if path else "PixelData"
+    return [
+        Finding(
+            where,
+            "pixel-data-length",
+            f"{len(data)} bytes; Rows {rows} x Columns {columns} x Samples per Pixel {samples} x "
+            f"Number of Frames {frames} x Bits Allocated {bits} make {padded} (PS3.5 8.1.1)",
+            spec.source,
+        )
+    ]
+
+
+def functional_group_findings(obj: DicomObject, path: str = "") -> list[Finding]:
+    """The item counts of the Multi-frame Functional Groups Module (PS3.3 Table C.7.6.16-1):
+    "Only a single Item shall be included" in the Shared Functional Groups Sequence, and in
+    the Per-frame one "The number of Items shall be the same as the number of frames"
+    (Number of Frames; not judged while it is not a number)."""
+    findings: list[Finding] = []
+    for spec in obj.ATTRIBUTES:
+        items = getattr(obj, spec.keyword) if spec.vr == "SQ" else None
+        if not isinstance(items, list) or not items:
+            continue  # absent or empty: Type 1's rules say so
+        where = f"{path}.{spec.keyword}" if path else spec.keyword
+        if spec.keyword == "SharedFunctionalGroupsSequence" and len(items) != 1:
+            findings.append(Finding(where, "item-count", f"{len(items)} items; only a single item shall be included (PS3.3 C.7.6.16)", spec.source))
+        if spec.keyword == "PerFrameFunctionalGroupsSequence":
+            frames = _int_of(obj, "NumberOfFrames")
+            if frames is not None and len(items) != frames:
+                message = f"{len(items)} item{'s' if len(items) != 1 else ''}; the number of items shall be Number of Frames, {frames} (PS3.3 C.7.6.16)"
+                findings.append(Finding(where, "item-count", message, spec.source))
+    from .functional_groups import macro_findings
+
+    findings.extend(macro_findings(obj, path))
+    return findings
+
+
+#: The transfer syntaxes whose Pixel Data is native (PS3.5 A.1-A.3; deflate compresses
+#: the data set, not the pixels): Pixel Data's length is fixed by the image.
+_NATIVE_SYNTAXES = frozenset(
+    {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2"}
+)

@@ -8,7 +8,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..dataset import DataElement, Dataset
-from ..objects import DicomObject, _enumerated, _state
+from ..objects import DicomObject, _state
+from ..value_checks import _enumerated
 from ._common import (
     _NATIVE,
     _TAGS,
