@@ -39,6 +39,18 @@ def test_every_object_file_has_a_stub_that_agrees_with_the_runtime() -> None:
     assert stub_problems(PACKAGE) == []
 
 
+def _agreement(tmp_path: Path, copy: Path) -> subprocess.CompletedProcess[str]:
+    """tests/stub_agreement.py run on ``copy`` (a changed copy of the package in ``tmp_path``)."""
+    script = "import sys; from tests.stub_agreement import main; sys.exit(main([sys.argv[1]]))"
+    return subprocess.run(
+        [sys.executable, "-c", script, str(copy)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO), str(REPO / "runtime")])},
+        capture_output=True,
+        text=True,
+    )
+
+
 def test_the_agreement_finds_a_drifted_stub(tmp_path: Path) -> None:
     """The check can fail: a field dropped from a copy of a stub is reported."""
     copy = tmp_path / "dicom_model"
@@ -48,14 +60,7 @@ def test_the_agreement_finds_a_drifted_stub(tmp_path: Path) -> None:
     changed = text.replace("    PatientID: str | None = None\n", "", 1)
     assert changed.count("\n") == text.count("\n") - 1
     stub.write_text(changed, encoding="utf-8")
-    script = "import sys; from tests.stub_agreement import main; sys.exit(main([sys.argv[1]]))"
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(copy)],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO), str(REPO / "runtime")])},
-        capture_output=True,
-        text=True,
-    )
+    result = _agreement(tmp_path, copy)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "dicom_model.iods.ct_image.CTImage: parameters differ (order, or missing ['PatientID']" in result.stdout
 
@@ -69,14 +74,7 @@ def test_the_agreement_compares_defaults_and_requiredness(tmp_path: Path) -> Non
     changed = changed.replace("    StudyInstanceUID: str\n", "    StudyInstanceUID: str | None = None\n", 1)
     assert changed != text
     stub.write_text(changed, encoding="utf-8")
-    script = "import sys; from tests.stub_agreement import main; sys.exit(main([sys.argv[1]]))"
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(copy)],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO), str(REPO / "runtime")])},
-        capture_output=True,
-        text=True,
-    )
+    result = _agreement(tmp_path, copy)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "CTImage.SOPClassUID: default '1.2.840.10008.5.1.4.1.1.2' at run time, '1.2.3' in the stub" in result.stdout
     assert "CTImage.StudyInstanceUID: required at run time True, in the stub False" in result.stdout
@@ -201,13 +199,6 @@ def test_the_agreement_compares_the_other_names_of_classes(tmp_path: Path) -> No
     )
     assert changed != text
     stub.write_text(changed, encoding="utf-8")
-    script = "import sys; from tests.stub_agreement import main; sys.exit(main([sys.argv[1]]))"
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(copy)],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO), str(REPO / "runtime")])},
-        capture_output=True,
-        text=True,
-    )
+    result = _agreement(tmp_path, copy)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "GeneralStudyModuleProcedureCodeSequenceItem is CodeSequenceMacro at run time, SOPInstanceReferenceMacro in the stub" in result.stdout
