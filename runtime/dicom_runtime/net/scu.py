@@ -123,7 +123,8 @@ class Requestor:
 
         A file's data set is sent as stored when its transfer syntax was accepted, and
         transcoded otherwise (:mod:`.transcode`: to a native syntax the peer accepted, else a
-        lossless compressed one; compressed Pixel Data needs the ``pixels`` extra).
+        lossless compressed one; compressed Pixel Data needs the ``pixels`` extra), in a
+        worker thread, so that the event loop is not held while it is converted.
         """
         response = await self.send_store(instance, priority=priority, move_originator=move_originator)
         return await response()
@@ -145,7 +146,11 @@ class Requestor:
         if isinstance(instance, Instance):
             context = self._context_for(instance.sop_class, instance.transfer_syntax)
             context = choose_context(instance, context, self._conn.contexts.values())
-            instance = in_syntax(instance, context.transfer_syntax)  # transcoded if the peer took none of its own
+            if context.transfer_syntax != instance.transfer_syntax:
+                # The peer took none of its own syntaxes: a conversion decodes and encodes the
+                # whole instance, so it runs in a worker thread, and the event loop goes on
+                # serving the other associations (and this one's timers) meanwhile.
+                instance = await asyncio.to_thread(in_syntax, instance, context.transfer_syntax)
         else:
             dataset = instance if isinstance(instance, Dataset) else _to_dataset(instance)
             sop_class = dataset.value(0x00080016)

@@ -114,3 +114,48 @@ def test_a_syntax_that_allows_loss_is_coded_losslessly(syntax: str) -> None:
         assert after.value(0x00282110) == before.value(0x00282110)  # Lossy Image Compression unchanged
     with pytest.raises(DicomEncodeError, match="no loss is added in transit"):
         in_syntax(Instance.from_file(CORPUS / "CT_small.dcm"), "1.2.840.10008.1.2.4.50")
+
+
+def test_a_conversion_runs_outside_the_event_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SCU's conversion (here native to RLE Lossless) runs in a worker thread: while a
+    large instance is decoded and encoded, the event loop goes on serving the other
+    associations and this one's timers. On the loop, it held them all for its duration."""
+    import asyncio
+
+    from dicom_runtime.net import scu
+    from dicom_runtime.net.transcode import in_syntax
+
+    on_loop: list[bool] = []
+
+    def recorded(instance: Instance, transfer_syntax: str) -> Instance:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return in_syntax(instance, transfer_syntax)
+
+    monkeypatch.setattr(scu, "in_syntax", recorded)
+    rle = "1.2.840.10008.1.2.5"
+    received: list[str] = []
+
+    def on_store(event: Any) -> int:
+        received.append(str(event.context.transfer_syntax))
+        return 0x0000
+
+    ae = AE(ae_title="PYNETDICOM")
+    ae.add_supported_context(CT, [rle])
+    port = free_port()
+    server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+    assert server is not None
+    try:
+        association = blocking.associate("127.0.0.1", port, called_ae="PYNETDICOM", contexts=[Proposal(CT, (rle,))])
+        try:
+            status = association.store(CORPUS / "CT_small.dcm")
+        finally:
+            association.release()
+    finally:
+        server.shutdown()
+    assert status.is_success, status
+    assert received == [rle]
+    assert on_loop == [False]
