@@ -23,7 +23,7 @@ from .model import (
     Model,
     Warning_,
 )
-from .conditions import CompiledCondition, compile_condition, summary
+from .conditions import CompiledCondition, compile_condition, condition_sentence, summary
 from .naming import spell_leading_number
 from .parse_elements import parse_tag
 from .parse_ps3 import FUNCTIONAL_GROUPS
@@ -51,6 +51,25 @@ _STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
 #: attributes (Samples per Pixel ... Pixel Representation) "if Pixel Data (7FE0,0010) is
 #: present": the dose grid is the Pixel Data.
 MODULE_CONDITION_EQUIVALENTS = {"dose data contains grid-based doses": "Pixel Data (7FE0,0010) is present"}
+
+
+def include_condition(name: str) -> str:
+    """The condition an Include row's text gives ("Include ... if and only if Value Type
+    (0040,A040) is NUM." -> "Value Type (0040,A040) is NUM"); "" for none."""
+    match = re.search(r"\bif (?:and only if )?(.+?)(?:\.(?:\s|$)|$)", name)
+    return match.group(1).strip() if match else ""
+
+
+def conditional_row(row: AttributeRow, condition: str) -> AttributeRow:
+    """A row of a table included under ``condition``: Type 1 and 2 become 1C and 2C
+    required under it; a 1C or 2C row is required under both (its own condition's "or"
+    would make the two ambiguous: such a row keeps its own)."""
+    own = condition_sentence(row.description)
+    if row.type in ("1", "2"):
+        return dataclasses.replace(row, type=f"{row.type}C", description=f"Required if {condition}. {row.description}")
+    if row.type in ("1C", "2C") and own and " or " not in f" {own} ":
+        return dataclasses.replace(row, description=f"Required if {condition} and {own}. {row.description}")
+    return row
 
 
 def _module_condition(text: str) -> str:
@@ -225,15 +244,26 @@ class _Builder:
 
     # -- tables ---------------------------------------------------------------------
 
-    def expand(self, table: AttributeTable, depth_offset: int = 0, seen: tuple[str, ...] = ()) -> Iterator[tuple[AttributeRow, AttributeTable]]:
-        """Rows with Include rows replaced by the included table's rows (depth shifted)."""
+    def expand(
+        self, table: AttributeTable, depth_offset: int = 0, seen: tuple[str, ...] = (), condition: str = ""
+    ) -> Iterator[tuple[AttributeRow, AttributeTable]]:
+        """Rows with Include rows replaced by the included table's rows (depth shifted).
+
+        An Include row's own condition ("Include Table C.18.1-1 if and only if Value Type
+        (0040,A040) is NUM", Table C.17-5) is ``condition`` for the rows of the included
+        table at its level: their Type 1 and 2 become 1C and 2C, required under it.
+        """
         for row in table.rows:
             if row.include and row.include != FUNCTIONAL_GROUPS:
                 target = self.tables.get(row.include)
                 if target is None or row.include in seen:
                     continue  # reported as missing by the parser
-                yield from self.expand(target, depth_offset + row.depth, (*seen, table.table))
+                own = include_condition(row.name)
+                joined = " and ".join(c for c in (condition if row.depth == 0 else "", own) if c)
+                yield from self.expand(target, depth_offset + row.depth, (*seen, table.table), joined)
             else:
+                if condition and row.depth == 0:
+                    row = conditional_row(row, condition)
                 yield dataclasses.replace(row, depth=row.depth + depth_offset), table
 
     def build_table_class(self, table: AttributeTable) -> None:
@@ -285,6 +315,10 @@ class _Builder:
                 kept = fields[field.keyword]
                 if TYPE_ORDER.index(field.type) < TYPE_ORDER.index(kept.type):
                     fields[field.keyword] = dataclasses.replace(field, required=field.required or kept.required)
+                elif field.type == kept.type and kept.condition and field.condition and field.condition.text != kept.condition.text:
+                    # Required where either row requires it (Referenced SOP Sequence of COMPOSITE, IMAGE and WAVEFORM items)
+                    either = f"Required if {kept.condition.text} or {field.condition.text}."
+                    fields[field.keyword] = dataclasses.replace(kept, condition=compile_condition(either, self.keyword_of))
                 continue
             fields[field.keyword] = field
         return list(fields.values())

@@ -95,118 +95,134 @@ class DocumentContentMacro(DicomObject):
     if Value Type (0040,A040) is UIDREF.
     """
     MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None = None
-    """(0040,A300) SQ 1 Type 2, Measured Value Sequence - Table C.18.1-1, Section
-    C.18.1. This is the value of the Content Item. Shall consist of a Sequence of
-    Items conveying the measured value(s), which represent integers or real numbers
-    and units of measurement. Zero or one Item shall be included in this Sequence.
+    """(0040,A300) SQ 1 Type 2C, Measured Value Sequence - Table C.18.1-1, Section
+    C.18.1. Required if Value Type (0040,A040) is NUM. This is the value of the
+    Content Item. Shall consist of a Sequence of Items conveying the measured
+    value(s), which represent integers or real numbers and units of measurement.
+    Zero or one Item shall be included in this Sequence.
     """
     NumericValueQualifierCodeSequence: list[CodeSequenceMacro] | None = None
     """(0040,A301) SQ 1 Type 1C, Numeric Value Qualifier Code Sequence - Table
-    C.18.1-1, Section C.18.1. Qualification of Numeric Value (0040,A30A) in Measured
-    Value Sequence (0040,A300), or reason for absence of Measured Value Sequence
-    (0040,A300) Item. Only a single Item is permitted in this Sequence. Required if
-    Measured Value Sequence (0040,A300) is empty.
+    C.18.1-1, Section C.18.1. Required if Value Type (0040,A040) is NUM and Measured
+    Value Sequence (0040,A300) is empty. Qualification of Numeric Value (0040,A30A)
+    in Measured Value Sequence (0040,A300), or reason for absence of Measured Value
+    Sequence (0040,A300) Item. Only a single Item is permitted in this Sequence.
+    Required if Measured Value Sequence (0040,A300) is empty.
     """
-    ConceptCodeSequence: list[CodeSequenceMacro]
-    """(0040,A168) SQ 1 Type 1, Concept Code Sequence - Table C.18.2-1, Section C.18.2.
-    This is the value of the Content Item. Only a single Item shall be included in
+    ConceptCodeSequence: list[CodeSequenceMacro] | None = None
+    """(0040,A168) SQ 1 Type 1C, Concept Code Sequence - Table C.18.2-1, Section
+    C.18.2. Required if Value Type (0040,A040) is CODE. This is the value of the
+    Content Item. Only a single Item shall be included in this Sequence.
+    """
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro] | None = None
+    """(0008,1199) SQ 1 Type 1C, Referenced SOP Sequence - Table C.18.3-1, Section
+    C.18.3. Required if Value Type (0040,A040) is COMPOSITE. References to Composite
+    Object SOP Class/SOP Instance pairs. Only a single Item shall be included in
     this Sequence.
     """
-    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
-    """(0008,1199) SQ 1 Type 1, Referenced SOP Sequence - Table C.18.3-1, Section
-    C.18.3. References to Composite Object SOP Class/SOP Instance pairs. Only a
-    single Item shall be included in this Sequence.
+    GraphicData: MultiValued[float] | None = None
+    """(0070,0022) FL 2-n Type 1C, Graphic Data - Table C.18.6-1, Section C.18.6.
+    Required if Value Type (0040,A040) is SCOORD. An ordered set of (column,row)
+    pairs that denote positions in an image specified with sub-pixel resolution such
+    that the origin at the TLHC of the TLHC pixel is 0.0\\0.0, the BRHC of the TLHC
+    pixel is 1.0\\1.0, and the BRHC of the BRHC pixel is Columns\\Rows. The values
+    must be within the range 0\\0 to Columns\\Rows. The maximum values are those
+    contained in the referenced image in Attributes Columns (0028,0011) and Rows
+    (0028,0010), or in the case of spatial coordinates with Pixel Origin
+    Interpretation (0048,0301) value VOLUME, in Attributes Total ...
     """
-    GraphicData: MultiValued[float]
-    """(0070,0022) FL 2-n Type 1, Graphic Data - Table C.18.6-1, Section C.18.6. An
-    ordered set of (column,row) pairs that denote positions in an image specified
-    with sub-pixel resolution such that the origin at the TLHC of the TLHC pixel is
-    0.0\\0.0, the BRHC of the TLHC pixel is 1.0\\1.0, and the BRHC of the BRHC pixel
-    is Columns\\Rows. The values must be within the range 0\\0 to Columns\\Rows. The
-    maximum values are those contained in the referenced image in Attributes Columns
-    (0028,0011) and Rows (0028,0010), or in the case of spatial coordinates with
-    Pixel Origin Interpretation (0048,0301) value VOLUME, in Attributes Total Pixel
-    Matrix Columns (0048,0006) and Total Pixel ...
-    """
-    GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"]
-    """(0070,0023) CS 1 Type 1, Graphic Type - Table C.18.6-1, Section C.18.6. See
-    Section C.18.6.1.2 for Enumerated Values.
+    GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"] | None = None
+    """(0070,0023) CS 1 Type 1C, Graphic Type - Table C.18.6-1, Section C.18.6.
+    Required if Value Type (0040,A040) is SCOORD. See Section C.18.6.1.2 for
+    Enumerated Values.
     """
     PixelOriginInterpretation: Literal["FRAME", "VOLUME"] | None = None
     """(0048,0301) CS 1 Type 1C, Pixel Origin Interpretation - Table C.18.6-1, Section
-    C.18.6. For a referenced multi-frame image, specifies whether the Graphic Data
-    (0070,0022) values are to be interpreted relative to the individual frame pixel
-    origins, or relative to the Total Pixel Matrix origin (see Section
-    C.8.12.4.1.4). Required if the value of Referenced SOP Class UID (0008,1150) of
-    the referenced image is 1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide
-    Microscopy Image). May be present otherwise. Enumerated Values: FRAME relative
-    to individual frame VOLUME relative to Total Image Matrix If not present,
-    Graphic Data values are defined relative to the frame pixel origin.
+    C.18.6. Required if Value Type (0040,A040) is SCOORD and the value of Referenced
+    SOP Class UID (0008,1150) of the referenced image is
+    1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image). For a
+    referenced multi-frame image, specifies whether the Graphic Data (0070,0022)
+    values are to be interpreted relative to the individual frame pixel origins, or
+    relative to the Total Pixel Matrix origin (see Section C.8.12.4.1.4). Required
+    if the value of Referenced SOP Class UID (0008,1150) of the referenced image is
+    1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image). May be present
+    ...
     """
     FiducialUID: str | None = None
     """(0070,031A) UI 1 Type 3, Fiducial UID - Table C.18.6-1, Section C.18.6. The
     globally unique identifier for this fiducial Item. The fiducial UID can be used
     to associate this set of graphics with other Content Items.
     """
-    ReferencedFrameOfReferenceUID: str
-    """(3006,0024) UI 1 Type 1, Referenced Frame of Reference UID - Table C.18.9-1,
-    Section C.18.9. Uniquely identifies the Frame of Reference within which the
-    coordinates are defined. There is no requirement that the Frame of Reference be
-    the same for all SCOORD3D Content Items in the same SR SOP Instance, nor is
-    there any requirement that the Section C.7.4.1 be present. The Frame of
-    Reference may be any type of DICOM Reference Coordinate System, whether it be
-    patient-relative (Patient Based Coordinate System), volume-relative (including
-    acquired and presentation state volumes), or whole slide relative (Slide
-    Coordinate System).
+    ReferencedFrameOfReferenceUID: str | None = None
+    """(3006,0024) UI 1 Type 1C, Referenced Frame of Reference UID - Table C.18.9-1,
+    Section C.18.9. Required if Value Type (0040,A040) is SCOORD3D. Uniquely
+    identifies the Frame of Reference within which the coordinates are defined.
+    There is no requirement that the Frame of Reference be the same for all SCOORD3D
+    Content Items in the same SR SOP Instance, nor is there any requirement that the
+    Section C.7.4.1 be present. The Frame of Reference may be any type of DICOM
+    Reference Coordinate System, whether it be patient-relative (Patient Based
+    Coordinate System), volume-relative (including acquired and presentation state
+    volumes), or whole slide relative (Slide Coordinate System).
     """
-    TemporalRangeType: Literal["POINT", "MULTIPOINT", "SEGMENT", "MULTISEGMENT", "BEGIN", "END"]
-    """(0040,A130) CS 1 Type 1, Temporal Range Type - Table C.18.7-1, Section C.18.7.
-    See Section C.18.7.1.1 for Enumerated Values.
+    TemporalRangeType: (
+        Literal["POINT", "MULTIPOINT", "SEGMENT", "MULTISEGMENT", "BEGIN", "END"] | None
+    ) = None
+    """(0040,A130) CS 1 Type 1C, Temporal Range Type - Table C.18.7-1, Section C.18.7.
+    Required if Value Type (0040,A040) is TCOORD. See Section C.18.7.1.1 for
+    Enumerated Values.
     """
     ReferencedSamplePositions: MultiValued[int] | None = None
     """(0040,A132) UL 1-n Type 1C, Referenced Sample Positions - Table C.18.7-1,
-    Section C.18.7. List of samples within a multiplex group specifying temporal
-    points of the referenced data. Position of first sample is 1. Required if the
-    Referenced SOP Instance is a Waveform and Referenced Time Offsets (0040,A138)
-    and Referenced DateTime (0040,A13A) are not present. Shall only be used when
-    Referenced Channels (0040,A0B0) refers to channels within a single multiplex
-    group.
+    Section C.18.7. Required if Value Type (0040,A040) is TCOORD and the Referenced
+    SOP Instance is a Waveform and Referenced Time Offsets (0040,A138) and
+    Referenced DateTime (0040,A13A) are not present. List of samples within a
+    multiplex group specifying temporal points of the referenced data. Position of
+    first sample is 1. Required if the Referenced SOP Instance is a Waveform and
+    Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not
+    present. Shall only be used when Referenced Channels (0040,A0B0) refers to
+    channels within a single multiplex group.
     """
     ReferencedTimeOffsets: MultiValued[float | Decimal] | None = None
     """(0040,A138) DS 1-n Type 1C, Referenced Time Offsets - Table C.18.7-1, Section
-    C.18.7. Specifies temporal points for reference by number of seconds after start
-    of data. Required if Referenced Sample Positions (0040,A132) and Referenced
+    C.18.7. Required if Value Type (0040,A040) is TCOORD and Referenced Sample
+    Positions (0040,A132) and Referenced DateTime (0040,A13A) are not present.
+    Specifies temporal points for reference by number of seconds after start of
+    data. Required if Referenced Sample Positions (0040,A132) and Referenced
     DateTime (0040,A13A) are not present.
     """
     ReferencedDateTime: MultiValued[datetime.datetime | str] | None = None
     """(0040,A13A) DT 1-n Type 1C, Referenced DateTime - Table C.18.7-1, Section
-    C.18.7. Specifies temporal points for reference by absolute time. Required if
-    Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138)
-    are not present.
+    C.18.7. Required if Value Type (0040,A040) is TCOORD and Referenced Sample
+    Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not present.
+    Specifies temporal points for reference by absolute time. Required if Referenced
+    Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not
+    present.
     """
-    ContinuityOfContent: Literal["SEPARATE", "CONTINUOUS"]
-    """(0040,A050) CS 1 Type 1, Continuity of Content - Table C.18.8-1, Section C.18.8.
-    This flag specifies for a CONTAINER whether or not its contained Content Items
-    are logically linked in a continuous textual flow, or are separate Items.
-    Enumerated Values: SEPARATE CONTINUOUS See Section C.18.8.1.1 for further
-    explanation.
+    ContinuityOfContent: Literal["SEPARATE", "CONTINUOUS"] | None = None
+    """(0040,A050) CS 1 Type 1C, Continuity of Content - Table C.18.8-1, Section
+    C.18.8. Required if Value Type (0040,A040) is CONTAINER. This flag specifies for
+    a CONTAINER whether or not its contained Content Items are logically linked in a
+    continuous textual flow, or are separate Items. Enumerated Values: SEPARATE
+    CONTINUOUS See Section C.18.8.1.1 for further explanation.
     """
     ContentTemplateSequence: list[ContainerMacroContentTemplateSequenceItem] | None = None
     """(0040,A504) SQ 1 Type 1C, Content Template Sequence - Table C.18.8-1, Section
-    C.18.8. Template that describes the content of this Content Item and its
-    subsidiary Content Items. Only a single Item shall be included in this Sequence.
-    Required if a template defined and known to the implementation at the time of
-    encoding was used to define the content of this Item, and the template consists
-    of a single CONTAINER with nested content, and it is the outermost invocation of
-    a set of nested templates that start with the same CONTAINER (see Section
-    C.18.8.1.2).
+    C.18.8. Required if Value Type (0040,A040) is CONTAINER and a template defined
+    and known to the implementation at the time of encoding was used to define the
+    content of this Item, and the template consists of a single CONTAINER with
+    nested content, and it is the outermost invocation of a set of nested templates
+    that start with the same CONTAINER (see Section C.18.8.1.2). Template that
+    describes the content of this Content Item and its subsidiary Content Items.
+    Only a single Item shall be included in this Sequence. Required if a template
+    defined and known to the implementation at the time of encoding ...
     """
-    TabulatedValuesSequence: list[TableContentItemMacroTabulatedValuesSequenceItem]
-    """(0040,A801) - 1 Type 1, Tabulated Values Sequence - Table C.18.10-1, Section
-    C.18.10. This is the table that represents the value of the Content Item. Shall
-    consist of a single Item whose Attributes convey the cell value(s), which
-    represent rows and columns consisting of text, codes, integers, real numbers or
-    DateTimes. Only a single Item shall be included in this Sequence.
+    TabulatedValuesSequence: list[TableContentItemMacroTabulatedValuesSequenceItem] | None = None
+    """(0040,A801) - 1 Type 1C, Tabulated Values Sequence - Table C.18.10-1, Section
+    C.18.10. Required if Value Type (0040,A040) is TABLE. This is the table that
+    represents the value of the Content Item. Shall consist of a single Item whose
+    Attributes convey the cell value(s), which represent rows and columns consisting
+    of text, codes, integers, real numbers or DateTimes. Only a single Item shall be
+    included in this Sequence.
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""

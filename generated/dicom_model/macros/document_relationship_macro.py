@@ -38,31 +38,31 @@ class DocumentRelationshipMacroContentSequenceItem(DicomObject):
 RelationshipType	0040A010	CS	1	1	CONTAINS\HAS PROPERTIES\HAS OBS CONTEXT\HAS ACQ CONTEXT\INFERRED FROM\SELECTED FROM\HAS CONCEPT MOD	C.17-6 row 4		
 ObservationDateTime	0040A032	DT	1	1C		C.17-6 row 1		the date and time are different from Content Date (0008,0023) and Content Time (0008,0033) or Observation DateTime (0040,A032) defined in higher Items
 ObservationUID	0040A171	UI	1	3		C.17-6 row 2		
-ContentSequence	0040A730	SQ	1	1C		C.17-6 row 3		the enclosing Content Item has relationships
-ValueType	0040A040	CS	1	1	TEXT\NUM\CODE\DATE\TIME\DATETIME\UIDREF\PNAME\COMPOSITE\IMAGE\WAVEFORM\SCOORD\SCOORD3D\TCOORD\CONTAINER\TABLE	C.17-5 row 1		
+ContentSequence	0040A730	SQ	1	1C		C.17-6 row 3		the Target Content Item is included by-value in the Source Content Item and the enclosing Content Item has relationships
+ValueType	0040A040	CS	1	1C	TEXT\NUM\CODE\DATE\TIME\DATETIME\UIDREF\PNAME\COMPOSITE\IMAGE\WAVEFORM\SCOORD\SCOORD3D\TCOORD\CONTAINER\TABLE	C.17-5 row 1		the Target Content Item is included by-value in the Source Content Item
 ConceptNameCodeSequence	0040A043	SQ	1	1C		C.17-5 row 2		Value Type (0040,A040) is TEXT, NUM, CODE, DATETIME, DATE, TIME, UIDREF, TABLE or PNAME
-TextValue	0040A160	UT	1	1C		C.17-5 row 4		Value Type (0040,A040) is TEXT
-DateTime	0040A120	DT	1	1C		C.17-5 row 5		Value Type (0040,A040) is DATETIME
-Date	0040A121	DA	1	1C		C.17-5 row 6		Value Type (0040,A040) is DATE
-Time	0040A122	TM	1	1C		C.17-5 row 7		Value Type (0040,A040) is TIME
-PersonName	0040A123	PN	1	1C		C.17-5 row 8		Value Type (0040,A040) is PNAME
-UID	0040A124	UI	1	1C		C.17-5 row 9		Value Type (0040,A040) is UIDREF
-MeasuredValueSequence	0040A300	SQ	1	2		C.18.1-1 row 1		
-NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		Measured Value Sequence (0040,A300) is empty
-ConceptCodeSequence	0040A168	SQ	1	1		C.18.2-1 row 1		
-ReferencedSOPSequence	00081199	SQ	1	1		C.18.3-1 row 1		
-GraphicData	00700022	FL	2-n	1		C.18.6-1 row 1		
-GraphicType	00700023	CS	1	1	POINT\MULTIPOINT\POLYLINE\CIRCLE\ELLIPSE	C.18.6-1 row 2		
-PixelOriginInterpretation	00480301	CS	1	1C	FRAME\VOLUME	C.18.6-1 row 3		the value of Referenced SOP Class UID (0008,1150) of the referenced image is 1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image)
+TextValue	0040A160	UT	1	1C		C.17-5 row 4		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is TEXT
+DateTime	0040A120	DT	1	1C		C.17-5 row 5		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is DATETIME
+Date	0040A121	DA	1	1C		C.17-5 row 6		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is DATE
+Time	0040A122	TM	1	1C		C.17-5 row 7		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is TIME
+PersonName	0040A123	PN	1	1C		C.17-5 row 8		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is PNAME
+UID	0040A124	UI	1	1C		C.17-5 row 9		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is UIDREF
+MeasuredValueSequence	0040A300	SQ	1	2C		C.18.1-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is NUM
+NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is NUM and Measured Value Sequence (0040,A300) is empty
+ConceptCodeSequence	0040A168	SQ	1	1C		C.18.2-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is CODE
+ReferencedSOPSequence	00081199	SQ	1	1C		C.18.3-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is COMPOSITE or the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is IMAGE or the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is WAVEFORM
+GraphicData	00700022	FL	2-n	1C		C.18.6-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is SCOORD or the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is SCOORD3D
+GraphicType	00700023	CS	1	1C	POINT\MULTIPOINT\POLYLINE\CIRCLE\ELLIPSE	C.18.6-1 row 2		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is SCOORD or the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is SCOORD3D
+PixelOriginInterpretation	00480301	CS	1	1C	FRAME\VOLUME	C.18.6-1 row 3		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is SCOORD and the value of Referenced SOP Class UID (0008,1150) of the referenced image is 1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image)
 FiducialUID	0070031A	UI	1	3		C.18.6-1 row 4		
-ReferencedFrameOfReferenceUID	30060024	UI	1	1		C.18.9-1 row 1		
-TemporalRangeType	0040A130	CS	1	1	POINT\MULTIPOINT\SEGMENT\MULTISEGMENT\BEGIN\END	C.18.7-1 row 1		
-ReferencedSamplePositions	0040A132	UL	1-n	1C		C.18.7-1 row 2		the Referenced SOP Instance is a Waveform and Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not present
-ReferencedTimeOffsets	0040A138	DS	1-n	1C		C.18.7-1 row 3		Referenced Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not present
-ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not present
-ContinuityOfContent	0040A050	CS	1	1	SEPARATE\CONTINUOUS	C.18.8-1 row 1		
-ContentTemplateSequence	0040A504	SQ	1	1C		C.18.8-1 row 2		a template defined and known to the implementation at the time of encoding was used to define the content of this Item, and the template consists of a single CONTAINER with nested content, and it is the outermost invocation of a set of nested templates that start with the same CONTAINER (see Section C.18.8.1.2)
-TabulatedValuesSequence	0040A801	SQ	1	1		C.18.10-1 row 1		
+ReferencedFrameOfReferenceUID	30060024	UI	1	1C		C.18.9-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is SCOORD3D
+TemporalRangeType	0040A130	CS	1	1C	POINT\MULTIPOINT\SEGMENT\MULTISEGMENT\BEGIN\END	C.18.7-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is TCOORD
+ReferencedSamplePositions	0040A132	UL	1-n	1C		C.18.7-1 row 2		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is TCOORD and the Referenced SOP Instance is a Waveform and Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not present
+ReferencedTimeOffsets	0040A138	DS	1-n	1C		C.18.7-1 row 3		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is TCOORD and Referenced Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not present
+ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is TCOORD and Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not present
+ContinuityOfContent	0040A050	CS	1	1C	SEPARATE\CONTINUOUS	C.18.8-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is CONTAINER
+ContentTemplateSequence	0040A504	SQ	1	1C		C.18.8-1 row 2		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is CONTAINER and a template defined and known to the implementation at the time of encoding was used to define the content of this Item, and the template consists of a single CONTAINER with nested content, and it is the outermost invocation of a set of nested templates that start with the same CONTAINER (see Section C.18.8.1.2)
+TabulatedValuesSequence	0040A801	SQ	1	1C		C.18.10-1 row 1		the Target Content Item is included by-value in the Source Content Item and Value Type (0040,A040) is TABLE
 ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Content Item is denoted by-reference, i.e., the Document Relationship Macro and Document Content Macro are not included
 """,
         "PS3.3 2016c Table ",
@@ -82,17 +82,126 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
                 ),
                 0,
             ),
-            "TextValue": Equals("ValueType", ("TEXT",), 0),
-            "DateTime": Equals("ValueType", ("DATETIME",), 0),
-            "Date": Equals("ValueType", ("DATE",), 0),
-            "Time": Equals("ValueType", ("TIME",), 0),
-            "PersonName": Equals("ValueType", ("PNAME",), 0),
-            "UID": Equals("ValueType", ("UIDREF",), 0),
-            "NumericValueQualifierCodeSequence": Present(
-                "MeasuredValueSequence", negate=True, with_value=True
+            "TextValue": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("TEXT",), 0),
+                )
+            ),
+            "DateTime": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("DATETIME",), 0),
+                )
+            ),
+            "Date": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("DATE",), 0),
+                )
+            ),
+            "Time": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("TIME",), 0),
+                )
+            ),
+            "PersonName": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("PNAME",), 0),
+                )
+            ),
+            "UID": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("UIDREF",), 0),
+                )
+            ),
+            "MeasuredValueSequence": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("NUM",), 0),
+                )
+            ),
+            "NumericValueQualifierCodeSequence": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("NUM",), 0),
+                    Present("MeasuredValueSequence", negate=True, with_value=True),
+                )
+            ),
+            "ConceptCodeSequence": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("CODE",), 0),
+                )
+            ),
+            "PixelOriginInterpretation": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("SCOORD",), 0),
+                    NotChecked(
+                        "the value of Referenced SOP Class UID (0008,1150) of the referenced image is 1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image)",
+                        "outside",
+                    ),
+                )
+            ),
+            "ReferencedFrameOfReferenceUID": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("SCOORD3D",), 0),
+                )
+            ),
+            "TemporalRangeType": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("TCOORD",), 0),
+                )
             ),
             "ReferencedSamplePositions": AllOf(
                 (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("TCOORD",), 0),
                     NotChecked("the Referenced SOP Instance is a Waveform", "outside"),
                     Present("ReferencedTimeOffsets", negate=True),
                     Present("ReferencedDateTime", negate=True),
@@ -100,14 +209,59 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
             ),
             "ReferencedTimeOffsets": AllOf(
                 (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("TCOORD",), 0),
                     Present("ReferencedSamplePositions", negate=True),
                     Present("ReferencedDateTime", negate=True),
                 )
             ),
             "ReferencedDateTime": AllOf(
                 (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("TCOORD",), 0),
                     Present("ReferencedSamplePositions", negate=True),
                     Present("ReferencedTimeOffsets", negate=True),
+                )
+            ),
+            "ContinuityOfContent": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("CONTAINER",), 0),
+                )
+            ),
+            "ContentTemplateSequence": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("CONTAINER",), 0),
+                    NotChecked(
+                        "a template defined and known to the implementation at the time of encoding was used to define the content of this Item, and the template consists of a single CONTAINER with nested content",
+                        "outside",
+                    ),
+                    NotChecked(
+                        "it is the outermost invocation of a set of nested templates that start with the same CONTAINER (see Section C.18.8.1.2)",
+                        "outside",
+                    ),
+                )
+            ),
+            "TabulatedValuesSequence": AllOf(
+                (
+                    NotChecked(
+                        "the Target Content Item is included by-value in the Source Content Item",
+                        "outside",
+                    ),
+                    Equals("ValueType", ("TABLE",), 0),
                 )
             ),
         },
@@ -124,24 +278,27 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
     ObservationDateTime: datetime.datetime | str | None = None
     ObservationUID: str | None = None
     ContentSequence: list[DocumentRelationshipMacroContentSequenceItem] | None = None
-    ValueType: Literal[
-        "TEXT",
-        "NUM",
-        "CODE",
-        "DATE",
-        "TIME",
-        "DATETIME",
-        "UIDREF",
-        "PNAME",
-        "COMPOSITE",
-        "IMAGE",
-        "WAVEFORM",
-        "SCOORD",
-        "SCOORD3D",
-        "TCOORD",
-        "CONTAINER",
-        "TABLE",
-    ]
+    ValueType: (
+        Literal[
+            "TEXT",
+            "NUM",
+            "CODE",
+            "DATE",
+            "TIME",
+            "DATETIME",
+            "UIDREF",
+            "PNAME",
+            "COMPOSITE",
+            "IMAGE",
+            "WAVEFORM",
+            "SCOORD",
+            "SCOORD3D",
+            "TCOORD",
+            "CONTAINER",
+            "TABLE",
+        ]
+        | None
+    ) = None
     ConceptNameCodeSequence: list[CodeSequenceMacro] | None = None
     TextValue: str | None = None
     DateTime: datetime.datetime | str | None = None
@@ -151,20 +308,22 @@ ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.17-6 row 7		the Target Con
     UID: str | None = None
     MeasuredValueSequence: list[NumericMeasurementMacroMeasuredValueSequenceItem] | None = None
     NumericValueQualifierCodeSequence: list[CodeSequenceMacro] | None = None
-    ConceptCodeSequence: list[CodeSequenceMacro]
-    ReferencedSOPSequence: list[SOPInstanceReferenceMacro]
-    GraphicData: MultiValued[float]
-    GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"]
+    ConceptCodeSequence: list[CodeSequenceMacro] | None = None
+    ReferencedSOPSequence: list[SOPInstanceReferenceMacro] | None = None
+    GraphicData: MultiValued[float] | None = None
+    GraphicType: Literal["POINT", "MULTIPOINT", "POLYLINE", "CIRCLE", "ELLIPSE"] | None = None
     PixelOriginInterpretation: Literal["FRAME", "VOLUME"] | None = None
     FiducialUID: str | None = None
-    ReferencedFrameOfReferenceUID: str
-    TemporalRangeType: Literal["POINT", "MULTIPOINT", "SEGMENT", "MULTISEGMENT", "BEGIN", "END"]
+    ReferencedFrameOfReferenceUID: str | None = None
+    TemporalRangeType: (
+        Literal["POINT", "MULTIPOINT", "SEGMENT", "MULTISEGMENT", "BEGIN", "END"] | None
+    ) = None
     ReferencedSamplePositions: MultiValued[int] | None = None
     ReferencedTimeOffsets: MultiValued[float | Decimal] | None = None
     ReferencedDateTime: MultiValued[datetime.datetime | str] | None = None
-    ContinuityOfContent: Literal["SEPARATE", "CONTINUOUS"]
+    ContinuityOfContent: Literal["SEPARATE", "CONTINUOUS"] | None = None
     ContentTemplateSequence: list[ContainerMacroContentTemplateSequenceItem] | None = None
-    TabulatedValuesSequence: list[TableContentItemMacroTabulatedValuesSequenceItem]
+    TabulatedValuesSequence: list[TableContentItemMacroTabulatedValuesSequenceItem] | None = None
     ReferencedContentItemIdentifier: MultiValued[int] | None = None
     extra_elements: Dataset | None = field(default=None, repr=False)
 
