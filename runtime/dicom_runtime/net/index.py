@@ -46,7 +46,7 @@ from typing import Protocol
 
 from ..dataset import DataElement, Dataset, Value
 from ..errors import DicomError
-from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, read_header
+from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, range_bounds, read_header
 from .rows import _HEAD as _HEAD, _stored_elements as _stored_elements
 from .rows import COLUMNS as COLUMNS, ROW_TAGS as ROW_TAGS, STORED_TAGS as STORED_TAGS, UNSURE as UNSURE
 from .rows import row_for as _row_for, row_of as row_of, stored_header as stored_header
@@ -203,7 +203,7 @@ def _condition(backend: Backend, key: DataElement) -> tuple[str, list[object]] |
         wanted = "\\".join(str(w) for w in wanted)
     text = str(wanted)
     if key.vr in RANGE_VRS and "-" in text:
-        low, high = text.split("-", 1)
+        low, high = range_bounds(text)
         parts, params = [f"{column} > ''"], []  # an empty value is in no range (PS3.4 C.2.2.2.5)
         if low:
             parts.append(f"{column} >= ?")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -110,7 +111,43 @@ def is_universal(key: DataElement) -> bool:
     value = key.value
     if value is None or value == "" or value == []:
         return True
-    return isinstance(value, str) and key.vr not in WILDCARD_EXCLUDED and value.strip(" ") != "" and not value.strip(" *")
+    if not isinstance(value, str) or key.vr in WILDCARD_EXCLUDED:
+        return False
+    text = value.strip(" ")  # a key's surrounding spaces are padding (PS3.5 6.2); one inside (``* *``) is a character
+    return text != "" and not text.strip("*")
+
+
+def range_bounds(text: str) -> tuple[str, str]:
+    """The low and high ends of a range key ``a-b`` (``a-``, ``-b``; empty: open), their
+    spaces dropped: a DA, TM or DT value has no leading or embedded spaces, only trailing
+    padding (PS3.5 6.2), so ``20200101 - 20201231`` is the range its form in PS3.4
+    C.2.2.2.5 spells, and `` 1200-`` starts at 1200."""
+    low, high = text.split("-", 1)
+    return low.strip(" "), high.strip(" ")
+
+
+_TIME = re.compile(r"(\d\d)(\d\d)?(\d\d)?(?:\.(\d{1,6}))?")
+
+
+def _time(value: str) -> str:
+    """A TM value as ``HHMMSS.FFFFFF``, the components it leaves out zero (``0830`` is
+    08:30:00, PS3.5 6.2), so that times compare by their meaning as strings of one length;
+    one of another form (the ACR-NEMA ``08:30:00``, colons dropped, is this form) stays as
+    it is, spaces dropped."""
+    text = value.strip(" ")
+    found = _TIME.fullmatch(text.replace(":", ""))
+    if found is None:
+        return text
+    hours, minutes, seconds, fraction = found.groups()
+    return f"{hours}{minutes or '00'}{seconds or '00'}.{(fraction or '').ljust(6, '0')}"
+
+
+def _times(text: str) -> str:
+    """:func:`_time` of a TM key or value, each end of a range on its own."""
+    if "-" not in text:
+        return _time(text)
+    low, high = range_bounds(text)
+    return f"{_time(low) if low else ''}-{_time(high) if high else ''}"
 
 
 def matches(key: DataElement, element: DataElement | None) -> bool:
@@ -127,10 +164,12 @@ def matches(key: DataElement, element: DataElement | None) -> bool:
             return any(h in [str(w) for w in wanted] for h in haves)
         wanted = "\\".join(str(w) for w in wanted)
     text = str(wanted)
+    if key.vr == "TM":  # times by their meaning (C.2.2.2.1.3): 0830 is 083000
+        text, haves = _times(text), [_times(h) for h in haves]
     if key.vr in RANGE_VRS and "-" in text:
-        low, high = text.split("-", 1)
+        low, high = range_bounds(text)
         # an empty value is in no range, open at either end or not (PS3.4 C.2.2.2.5)
-        return any(bool(h.strip()) and (not low or h >= low) and (not high or h <= high) for h in haves)
+        return any(bool(h.strip()) and (not low or h.strip() >= low) and (not high or h.strip() <= high) for h in haves)
     if key.vr == "UI" and "\\" in text:
         return any(h in text.split("\\") for h in haves)
     if ("*" in text or "?" in text) and key.vr not in WILDCARD_EXCLUDED:

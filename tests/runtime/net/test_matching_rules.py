@@ -1,0 +1,116 @@
+"""PS3.4 C.2.2.2 matching rules where dcmtk's dcmqrscp and the standard showed
+:func:`matching.matches` wrong (the same queries to both SCPs over one set of instances):
+
+- a range key's spaces are padding, not part of its ends: `` 20100101-20101231`` is the
+  range 20100101-20101231 (PS3.5 6.2: a DA, TM or DT value has no leading or embedded
+  spaces), where the low end `` 20100101`` was below every date;
+- a wild card of ``*`` with a space between (``* *``) needs a space, where it was taken for
+  ``*``, universal matching (C.2.2.2.4);
+- times match by their meaning (C.2.2.2.1.3: "the TM 2230 matches 223000"; ranges "by
+  meaning", C.2.2.2.5): ``0830`` is in ``083000-0900`` and matches ``083000.000``.
+
+Each also through the query index, whose SQL step must let the same instances through.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dicom_runtime.dataset import DataElement, Dataset, Value
+from dicom_runtime.fileformat import write_bytes_atomic
+from dicom_runtime.net.index import Index, SQLiteBackend, rebuild, index_path
+from dicom_runtime.net.instances import Instance
+from dicom_runtime.net.matching import ScanningQuery, is_universal, matches
+
+STUDY_DATE, STUDY_TIME, PATIENT_ID, DESCRIPTION, STUDY_UID = 0x00080020, 0x00080030, 0x00100020, 0x00081030, 0x0020000D
+
+
+def _match(tag: int, vr: str, key: Value, value: Value) -> bool:
+    return matches(DataElement(tag, vr, key), DataElement(tag, vr, value))
+
+
+@pytest.mark.parametrize("key", [" 20100101-20101231", "20100101-20101231 ", "20100101 - 20101231", " 20100101 -20101231 "])
+def test_a_date_range_with_spaces_is_the_range_without_them(key: str) -> None:
+    assert _match(STUDY_DATE, "DA", key, "20100505")
+    assert _match(STUDY_DATE, "DA", key, "20100101") and _match(STUDY_DATE, "DA", key, "20101231")  # inclusive
+    assert not _match(STUDY_DATE, "DA", key, "20091231") and not _match(STUDY_DATE, "DA", key, "20110101")
+
+
+def test_an_open_range_with_spaces_is_open_at_that_end_only() -> None:
+    assert _match(STUDY_DATE, "DA", " -20050101", "20040119") and not _match(STUDY_DATE, "DA", " -20050101", "20100505")
+    assert _match(STUDY_DATE, "DA", "20050101- ", "20100505") and not _match(STUDY_DATE, "DA", "20050101- ", "20040119")
+    assert not _match(STUDY_DATE, "DA", " - ", "")  # an empty value is in no range
+    assert _match(STUDY_TIME, "TM", " 1200-235959", "143012.123456") and not _match(STUDY_TIME, "TM", " 1200-235959", "083000")
+
+
+def test_a_star_with_a_space_between_is_no_universal_match() -> None:
+    for key in ("* *", " * * ", "*^ *"):
+        assert not is_universal(DataElement(DESCRIPTION, "LO", key)), key
+        assert not _match(DESCRIPTION, "LO", key, "HEAD")
+        assert not _match(DESCRIPTION, "LO", key, None) and not matches(DataElement(DESCRIPTION, "LO", key), None)
+    assert _match(DESCRIPTION, "LO", "* *", "head ct") and _match(PATIENT_ID, "LO", "* *", "ID 5")
+    for key in ("*", "**", " * ", "***  "):  # stars alone, surrounded by padding: universal
+        assert is_universal(DataElement(DESCRIPTION, "LO", key)), key
+        assert matches(DataElement(DESCRIPTION, "LO", key), None)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("083000", "0830"), ("0830", "083000"), ("083000.000", "0830"), ("08", "080000.0"), ("0830 ", "083000"),
+    ("08:30:00", "083000"),  # the ACR-NEMA form PS3.5 6.2 still lets a reader meet
+])
+def test_a_time_matches_the_same_time_written_otherwise(key: str, value: str) -> None:
+    assert _match(STUDY_TIME, "TM", key, value)
+
+
+def test_time_ranges_compare_times_not_strings() -> None:
+    assert _match(STUDY_TIME, "TM", "083000-0900", "0830")  # "0830" < "083000" as strings
+    assert _match(STUDY_TIME, "TM", "-0830", "083000") and _match(STUDY_TIME, "TM", "000000-0830 ", "083000")
+    assert _match(STUDY_TIME, "TM", "101500-1015", "1015")
+    assert _match(STUDY_TIME, "TM", "10-10", "10") and not _match(STUDY_TIME, "TM", "10-10", "100001")
+    assert not _match(STUDY_TIME, "TM", "0830-", "0829") and not _match(STUDY_TIME, "TM", "083000.5", "0830")
+    assert _match(STUDY_TIME, "TM", "083000.5-", "083000.500001")
+
+
+def _instance(n: int, date: str, time: str, description: str, patient: str) -> bytes:
+    data = Dataset()
+    data.add(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
+    data.add(0x00080018, "UI", f"1.2.826.0.1.3680043.10.979.9.{n}")
+    data.add(STUDY_DATE, "DA", date)
+    data.add(STUDY_TIME, "TM", time)
+    data.add(DESCRIPTION, "LO", description)
+    data.add(PATIENT_ID, "LO", patient)
+    data.add(STUDY_UID, "UI", f"1.2.826.0.1.3680043.10.979.8.{n}")
+    data.add(0x0020000E, "UI", f"1.2.826.0.1.3680043.10.979.8.{n}.1")
+    return Instance.from_dataset(data).file_bytes()
+
+
+ROWS = [("20100505", "0830", "head ct", "ID 5"), ("20040119", "143012.123456", "HEAD", "P001"),
+        ("20101231", "083000", "", "P002"), ("20110101", "10", "Knee L", "A")]
+
+
+@pytest.mark.parametrize(("tag", "vr", "key", "wanted"), [
+    (STUDY_DATE, "DA", " 20100101-20101231", {0, 2}),
+    (STUDY_DATE, "DA", "20100101 - 20101231", {0, 2}),
+    (STUDY_DATE, "DA", " -20050101", {1}),
+    (DESCRIPTION, "LO", "* *", {0, 3}),  # "head ct", "Knee L"
+    (PATIENT_ID, "LO", "* *", {0}),
+    (STUDY_TIME, "TM", "083000", {0, 2}),
+    (STUDY_TIME, "TM", "083000-1000", {0, 2, 3}),
+])
+def test_the_index_finds_what_the_matcher_finds(tmp_path: Path, tag: int, vr: str, key: str, wanted: set[int]) -> None:
+    for n, row in enumerate(ROWS):
+        write_bytes_atomic(tmp_path / f"{n}.dcm", _instance(n, *row), durable=False)
+    assert rebuild(tmp_path) == len(ROWS)
+    identifier = Dataset()
+    identifier.add(0x00080052, "CS", "STUDY")
+    identifier.add(STUDY_UID, "UI", None)
+    identifier.add(tag, vr, key)
+    index = Index(tmp_path, SQLiteBackend(index_path(tmp_path)))
+    try:
+        found = {int(path.stem) for path, _ in index.matching(identifier, "STUDY")}
+    finally:
+        index.close()
+    assert found == wanted
+    assert {int(path.stem) for path, _ in ScanningQuery(tmp_path).matching(identifier, "STUDY")} == wanted
