@@ -60,6 +60,22 @@ def include_condition(name: str) -> str:
     return match.group(1).strip() if match else ""
 
 
+def common_values(vr: str, kept: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
+    """The values of ``kept`` that ``new`` also enumerates; numbers compared as numbers
+    (the Image Pixel Module's ``0000H`` is the Segmentation Image Module's ``0``)."""
+
+    def value(text: str) -> object:
+        text = text.strip()
+        if vr in _INT_VRS and re.fullmatch(r"[0-9A-Fa-f]+H", text):
+            return int(text[:-1], 16)
+        if vr in _INT_VRS and re.fullmatch(r"-?\d+", text):
+            return int(text)
+        return text
+
+    allowed = {value(v) for v in new}
+    return tuple(v for v in kept if value(v) in allowed)
+
+
 def conditional_row(row: AttributeRow, condition: str) -> AttributeRow:
     """A row of a table included under ``condition``: Type 1 and 2 become 1C and 2C
     required under it; a 1C or 2C row is required under both (its own condition's "or"
@@ -377,7 +393,7 @@ class _Builder:
                 narrow = field if python_type == field.python_type and python_type != kept.python_type else kept
                 enumerated = narrow.enumerated
                 if python_type.startswith("Literal[") and python_type not in (kept.python_type, field.python_type):
-                    enumerated = tuple(v for v in kept.enumerated if v in field.enumerated)  # the common values
+                    enumerated = common_values(field.vr, kept.enumerated, field.enumerated)
                 fields[field.keyword] = dataclasses.replace(
                     strictest,
                     python_type=python_type,
@@ -452,9 +468,9 @@ class _Builder:
         if not kept_enum and not new_enum and field.python_type.startswith("Literal[") and not kept.python_type.startswith("Literal["):
             return field.python_type, ""
         if kept_enum and new_enum:
-            common = [v for v in kept.enumerated if v in field.enumerated]
+            common = common_values(field.vr, kept.enumerated, field.enumerated)
             if common:
-                return "Literal[" + ", ".join(_py_str(v) for v in common) + "]", ""
+                return self.literal(field.vr, common) or "Literal[" + ", ".join(_py_str(v) for v in common) + "]", ""
             self.warnings.append(
                 Warning_("iod", f"{iod}: {field.keyword} has no value both {kept.modules[0]} and {module} allow")
             )

@@ -522,7 +522,7 @@ RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept 
     BitsAllocated: Literal[16, 32] | None = None
     BitsStored: int | None = None
     HighBit: int | None = None
-    PixelRepresentation: Literal["0000H", "0001H"] | None = None
+    PixelRepresentation: Literal[0, 1] | None = None
     PixelData: bytes | None = None
     PlanarConfiguration: int | None = None
     PixelAspectRatio: MultiValued[int] | None = None

@@ -721,7 +721,7 @@ class RTDose(DicomObject):
     """(0028,0102) US 1 Type 1C (ImagePixelModule, RTDoseModule). Most significant bit
     for each pixel sample. ...
     """
-    PixelRepresentation: Literal["0000H", "0001H"] | None = None
+    PixelRepresentation: Literal[0, 1] | None = None
     """(0028,0103) US 1 Type 1C (ImagePixelModule, RTDoseModule). Data representation
     of the pixel samples. ...
     """
