@@ -14,7 +14,7 @@ import inspect
 
 import pytest
 
-from dicom_codegen.passes_objects import include_condition
+from dicom_codegen.row_rules import include_condition
 from dicom_model.macros.code_sequence_macro import CodeSequenceMacro
 from dicom_model.macros.document_content_macro import DocumentContentMacro
 from dicom_model.modules.sr_document_content_module import SRDocumentContentModule

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dicom_codegen.passes_objects import common_values
+from dicom_codegen.row_rules import common_values
 from dicom_model.iods.rt_dose import RTDose
 from tests.conftest import REPO
 

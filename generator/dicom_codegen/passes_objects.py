@@ -23,11 +23,13 @@ from .model import (
     Model,
     Warning_,
 )
-from .conditions import CompiledCondition, compile_condition, condition_sentence, summary
+from .conditions import CompiledCondition, compile_condition, summary
 from .naming import spell_leading_number
 from .parse_elements import parse_tag
 from .parse_ps3 import FUNCTIONAL_GROUPS
 from .passes_services import key_keyword
+from .row_rules import INT_VRS as _INT_VRS
+from .row_rules import common_values, conditional_row, include_condition
 
 #: Python value type of each VR (PS3.5 Table 6.2-1), before multiplicity.
 VR_TYPES: dict[str, str] = {
@@ -41,7 +43,6 @@ VR_TYPES: dict[str, str] = {
     "DS": "float | Decimal",
     **dict.fromkeys("OB OW OD OF OL OV UN".split(), "bytes"),
 }
-_INT_VRS = frozenset("US SS UL SL UV SV IS".split())
 _STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
 
 #: Words of an IOD's module condition that name what the data set says in another way, by
@@ -51,41 +52,6 @@ _STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
 #: attributes (Samples per Pixel ... Pixel Representation) "if Pixel Data (7FE0,0010) is
 #: present": the dose grid is the Pixel Data.
 MODULE_CONDITION_EQUIVALENTS = {"dose data contains grid-based doses": "Pixel Data (7FE0,0010) is present"}
-
-
-def include_condition(name: str) -> str:
-    """The condition an Include row's text gives ("Include ... if and only if Value Type
-    (0040,A040) is NUM." -> "Value Type (0040,A040) is NUM"); "" for none."""
-    match = re.search(r"\bif (?:and only if )?(.+?)(?:\.(?:\s|$)|$)", name)
-    return match.group(1).strip() if match else ""
-
-
-def common_values(vr: str, kept: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
-    """The values of ``kept`` that ``new`` also enumerates; numbers compared as numbers
-    (the Image Pixel Module's ``0000H`` is the Segmentation Image Module's ``0``)."""
-
-    def value(text: str) -> object:
-        text = text.strip()
-        if vr in _INT_VRS and re.fullmatch(r"[0-9A-Fa-f]+H", text):
-            return int(text[:-1], 16)
-        if vr in _INT_VRS and re.fullmatch(r"-?\d+", text):
-            return int(text)
-        return text
-
-    allowed = {value(v) for v in new}
-    return tuple(v for v in kept if value(v) in allowed)
-
-
-def conditional_row(row: AttributeRow, condition: str) -> AttributeRow:
-    """A row of a table included under ``condition``: Type 1 and 2 become 1C and 2C
-    required under it; a 1C or 2C row is required under both (its own condition's "or"
-    would make the two ambiguous: such a row keeps its own)."""
-    own = condition_sentence(row.description)
-    if row.type in ("1", "2"):
-        return dataclasses.replace(row, type=f"{row.type}C", description=f"Required if {condition}. {row.description}")
-    if row.type in ("1C", "2C") and own and " or " not in f" {own} ":
-        return dataclasses.replace(row, description=f"Required if {condition} and {own}. {row.description}")
-    return row
 
 
 def _module_condition(text: str) -> str:
