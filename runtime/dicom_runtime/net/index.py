@@ -46,14 +46,16 @@ from typing import Protocol
 
 from ..dataset import DataElement, Dataset, Value
 from ..errors import DicomError
-from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, range_bounds, read_header
+from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, normal_date, range_bounds, read_header
 from .rows import _HEAD as _HEAD, _stored_elements as _stored_elements
 from .rows import COLUMNS as COLUMNS, ROW_TAGS as ROW_TAGS, STORED_TAGS as STORED_TAGS, UNSURE as UNSURE
 from .rows import row_for as _row_for, row_of as row_of, stored_header as stored_header
 
 log = logging.getLogger("dicom_runtime.net")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: a date column keeps an ACR-NEMA date (``2010.05.05``) as :data:`UNSURE`, which a
+date key now matches by its meaning (an index of 1 is rebuilt on opening)."""
 SUBFOLDER = ".dicom-net"
 """The folder's hidden subfolder, where the index (and by default the journal) is kept."""
 INDEX_NAME = "index.sqlite"
@@ -203,7 +205,7 @@ def _condition(backend: Backend, key: DataElement) -> tuple[str, list[object]] |
         wanted = "\\".join(str(w) for w in wanted)
     text = str(wanted)
     if key.vr in RANGE_VRS and "-" in text:
-        low, high = range_bounds(text)
+        low, high = (_date_param(key.vr, end) for end in range_bounds(text))
         parts, params = [f"{column} > ''"], []  # an empty value is in no range (PS3.4 C.2.2.2.5)
         if low:
             parts.append(f"{column} >= ?")
@@ -217,7 +219,14 @@ def _condition(backend: Backend, key: DataElement) -> tuple[str, list[object]] |
         return f"{column} IN ({', '.join('?' * len(values))}) OR {unsure}", list(values)
     if ("*" in text or "?" in text) and key.vr not in ("UI", "DA", "TM", "DT"):
         return f"{backend.wildcard(column)} OR {unsure}", [text.replace("[", "[[]")]
-    return f"{column} IN (?, '{UNSURE}')", [text.strip()]
+    return f"{column} IN (?, '{UNSURE}')", [_date_param(key.vr, text.strip())]
+
+
+def _date_param(vr: str, text: str) -> str:
+    """A DA key's value as the column holds dates (``YYYYMMDD``; a row keeps an ACR-NEMA
+    ``YYYY.MM.DD`` value as :data:`UNSURE`); other values as they are (a key that is no date
+    matches nothing, or only its own text, which the column holds)."""
+    return (normal_date(text) or text) if vr == "DA" and text else text
 
 
 class Index:

@@ -127,27 +127,47 @@ def range_bounds(text: str) -> tuple[str, str]:
 
 
 _TIME = re.compile(r"(\d\d)(\d\d)?(\d\d)?(?:\.(\d{1,6}))?")
+_DATE = re.compile(r"\d{8}")
+ACR_NEMA_DATE = re.compile(r"\d{4}\.\d\d\.\d\d")
 
 
-def _time(value: str) -> str:
+def normal_time(value: str) -> str | None:
     """A TM value as ``HHMMSS.FFFFFF``, the components it leaves out zero (``0830`` is
-    08:30:00, PS3.5 6.2), so that times compare by their meaning as strings of one length;
-    one of another form (the ACR-NEMA ``08:30:00``, colons dropped, is this form) stays as
-    it is, spaces dropped."""
-    text = value.strip(" ")
-    found = _TIME.fullmatch(text.replace(":", ""))
+    08:30:00, PS3.5 6.2), so that times compare by their meaning as strings of one length
+    (the ACR-NEMA form ``08:30:00``, colons dropped, is this form); None if it is no time."""
+    found = _TIME.fullmatch(value.strip(" ").replace(":", ""))
     if found is None:
-        return text
+        return None
     hours, minutes, seconds, fraction = found.groups()
     return f"{hours}{minutes or '00'}{seconds or '00'}.{(fraction or '').ljust(6, '0')}"
 
 
-def _times(text: str) -> str:
-    """:func:`_time` of a TM key or value, each end of a range on its own."""
-    if "-" not in text:
-        return _time(text)
-    low, high = range_bounds(text)
-    return f"{_time(low) if low else ''}-{_time(high) if high else ''}"
+def normal_date(value: str) -> str | None:
+    """A DA value as ``YYYYMMDD``, the ACR-NEMA form ``YYYY.MM.DD`` included (PS3.5 6.2
+    recommends reading it); None if it is no date."""
+    text = value.strip(" ")
+    if ACR_NEMA_DATE.fullmatch(text):
+        text = text.replace(".", "")
+    return text if _DATE.fullmatch(text) else None
+
+
+def _by_meaning(vr: str, text: str, haves: list[str]) -> bool:
+    """DA and TM matching by the values' meaning (C.2.2.2.1.3, C.2.2.2.5). A range whose end
+    is no date or time (``2010-2011``, ``0830-0900-1000``) matches nothing, nor a value that
+    is none; a single value that is none matches the same text only."""
+    meaning = normal_date if vr == "DA" else normal_time
+    values = [meaning(h) for h in haves]
+    if "-" in text:
+        ends = range_bounds(text)
+        low, high = (meaning(end) if end else "" for end in ends)
+        if low is None or high is None:
+            return False
+        # an empty value is in no range, open at either end or not (PS3.4 C.2.2.2.5)
+        return any(v is not None and (not low or v >= low) and (not high or v <= high) for v in values)
+    wanted = meaning(text)
+    if wanted is None:
+        return any(h.strip(" ") == text.strip(" ") for h in haves)
+    return wanted in values
 
 
 def matches(key: DataElement, element: DataElement | None) -> bool:
@@ -164,11 +184,10 @@ def matches(key: DataElement, element: DataElement | None) -> bool:
             return any(h in [str(w) for w in wanted] for h in haves)
         wanted = "\\".join(str(w) for w in wanted)
     text = str(wanted)
-    if key.vr == "TM":  # times by their meaning (C.2.2.2.1.3): 0830 is 083000
-        text, haves = _times(text), [_times(h) for h in haves]
+    if key.vr in ("DA", "TM"):  # by their meaning: 0830 is 083000
+        return _by_meaning(key.vr, text, haves)
     if key.vr in RANGE_VRS and "-" in text:
         low, high = range_bounds(text)
-        # an empty value is in no range, open at either end or not (PS3.4 C.2.2.2.5)
         return any(bool(h.strip()) and (not low or h.strip() >= low) and (not high or h.strip() <= high) for h in haves)
     if key.vr == "UI" and "\\" in text:
         return any(h in text.split("\\") for h in haves)

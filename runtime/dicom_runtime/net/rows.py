@@ -21,7 +21,7 @@ from ..errors import DicomError
 from ..fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, encoding_of, split_file
 from ..reader import EXPLICIT_LE, IMPLICIT_LE, Encoding, read_dataset
 from .checks import top_level_elements
-from .matching import read_header
+from .matching import ACR_NEMA_DATE, read_header
 
 UNSURE = "\\"
 """A column value every condition lets through: the attribute has a value the column does
@@ -66,7 +66,8 @@ _KEYS = {tag: f"{tag:08X}" for tag in STORED_TAGS}
 def _column_value(value: Value) -> str | None:
     """What an indexed column holds for an attribute's value (None: absent, or no value):
     NULL where matching can only fail, the value where it is one string without surrounding
-    whitespace, :data:`UNSURE` otherwise."""
+    whitespace, :data:`UNSURE` otherwise, and for a value of the ACR-NEMA date form
+    (``2010.05.05``, which a date key matches as 20100505)."""
     if value is None:
         return None
     single: object = value
@@ -74,7 +75,7 @@ def _column_value(value: Value) -> str | None:
         if len(value) != 1:
             return UNSURE if value else None
         single = value[0]
-    if isinstance(single, str) and single == single.strip() and "\\" not in single:
+    if isinstance(single, str) and single == single.strip() and "\\" not in single and not ACR_NEMA_DATE.fullmatch(single):
         return single
     return UNSURE
 

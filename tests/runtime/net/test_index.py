@@ -17,7 +17,7 @@ import pytest
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.net import blocking, storage
 from dicom_runtime.net.aio import storage_policy
-from dicom_runtime.net.index import INDEX_NAME, SQLiteBackend, index_path
+from dicom_runtime.net.index import INDEX_NAME, SCHEMA_VERSION, SQLiteBackend, index_path
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.matching import ScanningQuery, answers
 from dicom_runtime.net.storage import JOURNAL_SUBFOLDER, StorageFolder
@@ -116,7 +116,7 @@ def test_a_damaged_or_half_rebuilt_index_is_rebuilt(tmp_path: Path, damage: str,
         backend.close()
     with caplog.at_level(logging.INFO, logger="dicom_runtime.net"):
         again = StorageFolder(tmp_path)
-    reason = {"garbage": "it cannot be read (file is not a database)", "marker": "a rebuild of it was cut short", "schema": "its schema is 0, not 1"}[damage]
+    reason = {"garbage": "it cannot be read (file is not a database)", "marker": "a rebuild of it was cut short", "schema": f"its schema is 0, not {SCHEMA_VERSION}"}[damage]
     assert f"query index rebuilt from 4 files ({path}: {reason})" in caplog.text
     assert _rows(tmp_path) == stored
     again.close()

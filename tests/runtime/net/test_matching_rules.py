@@ -7,7 +7,10 @@
 - a wild card of ``*`` with a space between (``* *``) needs a space, where it was taken for
   ``*``, universal matching (C.2.2.2.4);
 - times match by their meaning (C.2.2.2.1.3: "the TM 2230 matches 223000"; ranges "by
-  meaning", C.2.2.2.5): ``0830`` is in ``083000-0900`` and matches ``083000.000``.
+  meaning", C.2.2.2.5): ``0830`` is in ``083000-0900`` and matches ``083000.000``;
+- so do dates: ``2010.05.05``, the ACR-NEMA form PS3.5 6.2 recommends reading, is
+  20100505; a range whose end is no date or time (``2010-2011``, ``0830-0900-1000``)
+  matches nothing, where its ends were compared as strings.
 
 Each also through the query index, whose SQL step must let the same instances through.
 """
@@ -73,6 +76,25 @@ def test_time_ranges_compare_times_not_strings() -> None:
     assert _match(STUDY_TIME, "TM", "083000.5-", "083000.500001")
 
 
+def test_a_date_in_the_acr_nema_form_is_that_date() -> None:
+    assert _match(STUDY_DATE, "DA", "20100505", "2010.05.05") and _match(STUDY_DATE, "DA", "2010.05.05", "20100505")
+    assert _match(STUDY_DATE, "DA", "20100101-20101231", "2010.05.05")  # "2010.05.05" < "20100101" as strings
+    assert _match(STUDY_DATE, "DA", "2010.01.01-2010.12.31", "20100505") and not _match(STUDY_DATE, "DA", "2010.05.06-", "2010.05.05")
+
+
+@pytest.mark.parametrize(("vr", "key", "value"), [
+    ("DA", "2010-2011", "20100505"), ("DA", "201005-201006", "20100505"), ("DA", "-20100505-", "20040119"),
+    ("DA", "20100505-\\-20040119", "20040119"), ("DA", "20100101-20101231", "2010"), ("DA", "-", "x"),
+    ("TM", "0830-0900-1000", "0845"), ("TM", "-0830-", "0800"), ("TM", "1-2", "10"), ("TM", "08-09", "8"),
+])
+def test_a_range_of_what_is_no_date_or_time_matches_nothing(vr: str, key: str, value: str) -> None:
+    assert not _match(STUDY_DATE if vr == "DA" else STUDY_TIME, vr, key, value)
+
+
+def test_a_single_value_that_is_no_date_matches_its_own_text_only() -> None:
+    assert _match(STUDY_DATE, "DA", "2010", "2010") and not _match(STUDY_DATE, "DA", "2010", "20100505")
+
+
 def _instance(n: int, date: str, time: str, description: str, patient: str) -> bytes:
     data = Dataset()
     data.add(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.7")
@@ -87,12 +109,16 @@ def _instance(n: int, date: str, time: str, description: str, patient: str) -> b
 
 
 ROWS = [("20100505", "0830", "head ct", "ID 5"), ("20040119", "143012.123456", "HEAD", "P001"),
-        ("20101231", "083000", "", "P002"), ("20110101", "10", "Knee L", "A")]
+        ("20101231", "083000", "", "P002"), ("20110101", "10", "Knee L", "A"), ("2010.06.01", "", "X", "B")]
 
 
 @pytest.mark.parametrize(("tag", "vr", "key", "wanted"), [
-    (STUDY_DATE, "DA", " 20100101-20101231", {0, 2}),
-    (STUDY_DATE, "DA", "20100101 - 20101231", {0, 2}),
+    (STUDY_DATE, "DA", " 20100101-20101231", {0, 2, 4}),
+    (STUDY_DATE, "DA", "20100101 - 20101231", {0, 2, 4}),
+    (STUDY_DATE, "DA", "20100601", {4}),
+    (STUDY_DATE, "DA", "2010.06.01", {4}),
+    (STUDY_DATE, "DA", "2010.05.05-2010.05.31", {0}),
+    (STUDY_DATE, "DA", "2010-2011", set()),
     (STUDY_DATE, "DA", " -20050101", {1}),
     (DESCRIPTION, "LO", "* *", {0, 3}),  # "head ct", "Knee L"
     (PATIENT_ID, "LO", "* *", {0}),
