@@ -1,5 +1,5 @@
 """PS3.4 C.2.2.2 matching rules where dcmtk's dcmqrscp and the standard showed
-:func:`matching.matches` wrong (the same queries to both SCPs over one set of instances):
+:func:`matching.matches` wrong (``test_find_dcmqrscp.py`` sends the same queries to both):
 
 - a range key's spaces are padding, not part of its ends: `` 20100101-20101231`` is the
   range 20100101-20101231 (PS3.5 6.2: a DA, TM or DT value has no leading or embedded
