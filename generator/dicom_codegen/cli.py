@@ -1,7 +1,8 @@
 """The ``dicom-codegen`` command line.
 
 Exit status: 0 success; 1 ``generate --check`` found differences; 2 bad input
-(the message names the file, the table ``xml:id`` and the row).
+(the message names the file, the table ``xml:id`` and the row) or an output folder
+that cannot be written (the message names it and the reason).
 """
 
 from __future__ import annotations
@@ -283,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from rich.console import Console
 
-    from .errors import CheckFailed, InputError
+    from .errors import CheckFailed, InputError, OutputError
     from .generate import build_model, generate
     from .render import dump_json
     from .report import Report
@@ -308,8 +309,10 @@ def main(argv: list[str] | None = None) -> int:
         generate(args.standard, args.out, selection, report, check=args.check)
         report.print_summary()
         return 0
-    except InputError as exc:
-        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
+    except (InputError, OutputError) as exc:
+        from rich.markup import escape
+
+        console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         return 2
     except CheckFailed as exc:
         console.print(f"[red]check failed:[/] {exc}", soft_wrap=True, markup=False)

@@ -42,3 +42,15 @@ class InputError(Exception):
 
 class CheckFailed(Exception):
     """``generate --check`` found a difference from the committed output."""
+
+
+class OutputError(OSError):
+    """The output folder cannot be written (no permission, a full disk): the command line
+    prints ``str(error)`` (the path and the reason) and exits with status 2; the output
+    folder is left as it was and no staging folder is left beside it. An ``OSError``, as
+    what :func:`~dicom_codegen.generate.write_tree` raised before it said where."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

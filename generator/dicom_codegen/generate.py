@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import parse_ps3, parse_ps4, parse_ps6, parse_ps7, passes, render
-from .errors import CheckFailed, InputError
+from .errors import CheckFailed, InputError, OutputError
 from .manifest import Manifest, part_file
 from .model import Model
 from .passes_objects import object_counts
@@ -93,10 +93,17 @@ def _check_edition(path: Path, edition: str, part: int, model: Model, report: Re
 
 
 def write_tree(out: Path, files: dict[str, str]) -> None:
-    """Write ``files`` to a temporary sibling of ``out``, then swap it in."""
+    """Write ``files`` to a temporary sibling of ``out``, then swap it in: all or nothing.
+
+    A failure while writing (a full disk, no permission) removes the staging folder and
+    raises :class:`OutputError`; ``out`` is as it was. If the swap itself fails, the old
+    folder is put back."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(out, f"cannot write beside it: {exc.strerror or exc}") from None
     try:
         for relative, text in files.items():
             target = staging / relative
@@ -105,15 +112,22 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-    except BaseException:
+        retired: Path | None = None
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            retired.rmdir()
+            os.rename(out, retired)
+        try:
+            os.rename(staging, out)
+        except BaseException:
+            if retired is not None:
+                os.rename(retired, out)
+            raise
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(out, f"not written ({exc.strerror or exc}); left as it was") from None
         raise
-    retired: Path | None = None
-    if out.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        retired.rmdir()
-        os.rename(out, retired)
-    os.rename(staging, out)
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
 

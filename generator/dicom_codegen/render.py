@@ -21,6 +21,7 @@ from ruff.__main__ import find_ruff_bin
 from . import __version__
 from .conditions import listing, runtime_names
 from .dataset_class import dataset_fields
+from .errors import OutputError
 from .filters import FILTERS, attribute_line
 from .model import ClassField, GeneratedClass, Model, Source, to_jsonable
 from .passes import constant_elements
@@ -61,12 +62,19 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
     in tests/test_stubs.py). Each formatted file is compiled as a smoke check of the
     templates.
     """
-    with tempfile.TemporaryDirectory(prefix="dicom-codegen-format-") as scratch:
+    try:
+        scratch_folder = tempfile.TemporaryDirectory(prefix="dicom-codegen-format-")
+    except OSError as exc:
+        raise OutputError(tempfile.gettempdir(), f"no folder for formatting the generated Python: {exc.strerror or exc}") from None
+    with scratch_folder as scratch:
         folder = Path(scratch)
-        for name, text in sources.items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        try:
+            for name, text in sources.items():
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(folder, f"the generated Python could not be written there for formatting: {exc.strerror or exc}") from None
         command = [
             str(find_ruff_bin()), "format", "--isolated", "--no-cache",
             "--line-length", str(LINE_LENGTH), "--target-version", "py311", ".",

@@ -1,0 +1,126 @@
+"""Hostile and odd standard XML: each crash the mutation fuzzer (test_fuzz_xml.py) found,
+as a reproducer, and the all-or-nothing rule of ``generate --out`` under write failures.
+
+Every case ends in one clean message naming the file (and the table, row or line), exit
+status 2 from the command line, and the output folder as it was; never a traceback."""
+
+from __future__ import annotations
+
+import copy
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from dicom_codegen import cli, generate, naming, parse_ps4, parse_ps6
+from dicom_codegen.errors import InputError, OutputError
+from tests.conftest import mirror_file
+from tests.fixtures.docbook import DEFAULT_6_1, part06, write_standard
+
+NS = "{http://docbook.org/ns/docbook}"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+
+def _write6(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "part06.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error6(path: Path) -> InputError:
+    with pytest.raises(InputError) as caught:
+        parse_ps6.parse(path)
+    assert str(caught.value).startswith(str(path)), caught.value
+    return caught.value
+
+
+# --- an error message that holds rich markup ('[/b]') --------------------------------
+
+
+def test_an_error_holding_square_brackets_is_printed_as_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = part06(header_6_1=("Tag", "Name", "Keyword", "[/b]", "VM", ""))
+    standard = write_standard(tmp_path / "standard", text6=text)
+    status = cli.main(["generate", "--standard", str(standard), "--ps6", "2099e", "--out", str(tmp_path / "out"), "-q"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "part06.xml, table table_6-1: column 4 is headed '[/b]', expected 'VR'" in err
+
+
+# --- generate --out: all or nothing when writing fails ----------------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture()
+def committed(tmp_path: Path) -> tuple[Path, Path]:
+    standard = write_standard(tmp_path / "standard")
+    out = tmp_path / "work" / "out"
+    (out / "dicom_model").mkdir(parents=True)
+    (out / "dicom_model" / "tags.py").write_text("# the committed output\n", encoding="utf-8")
+    return standard, out
+
+
+def _generate(standard: Path, out: Path) -> int:
+    return cli.main(["generate", "--standard", str(standard), "--ps6", "2099e", "--out", str(out), "-q"])
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (".out.new-", "{out}: not written (No space left on device); left as it was"),
+        ("dicom-codegen-format-", "the generated Python could not be written there for formatting: No space left on device"),
+    ],
+    ids=["staging", "formatting"],
+)
+def test_a_full_disk_on_the_second_file_leaves_out_as_it_was(
+    committed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    where: str, message: str,
+) -> None:
+    standard, out = committed
+    before = _snapshot(out)
+    real_open = Path.open
+    opened: list[Path] = []
+
+    def full_disk(self: Path, *args: object, **kwargs: object) -> object:
+        if where in str(self) and "w" in str(args[0] if args else kwargs.get("mode", "r")):
+            opened.append(self)
+            if len(opened) == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", full_disk)
+    assert _generate(standard, out) == 2
+    err = capsys.readouterr().err
+    assert "error: " in err and message.format(out=out) in err and "Traceback" not in err
+    assert len(opened) == 2 and _snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]  # no staging left
+
+
+def test_a_failed_swap_puts_the_old_folder_back(committed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    standard, out = committed
+    before = _snapshot(out)
+    real_rename = os.rename
+
+    def rename(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if ".out.new-" in str(source):
+            raise OSError(errno.EIO, "Input/output error")
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OutputError, match="Input/output error"):
+        generate.write_tree(out, {"dicom_model/tags.py": "# new\n", "dicom_model/uids.py": "# new\n"})
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_an_out_folder_that_cannot_be_made_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    standard = write_standard(tmp_path / "standard")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert _generate(standard, blocker / "out") == 2
+    err = capsys.readouterr().err
+    assert f"error: {blocker / 'out'}: cannot write beside it:" in err and "Traceback" not in err
