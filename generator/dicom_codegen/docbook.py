@@ -198,7 +198,7 @@ def load(path: Path, expected_part: int) -> Document:
         collect_ids=False, huge_tree=True, resolve_entities=False, no_network=True
     )
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser, base_url=str(path))  # the path, for errors found later (_span)
     except etree.XMLSyntaxError as exc:
         lineno: object = exc.lineno
         line = lineno if isinstance(lineno, int) else None
@@ -326,9 +326,33 @@ def header_texts(table: etree._Element) -> list[str]:
     texts: list[str] = []
     for cell in rows[-1]:
         if cell.tag in (_TH, _TD):
-            span = int(cell.get("colspan") or 1)
-            texts.extend([text_of(cell)] * span)
+            texts.extend([text_of(cell)] * _span(table, cell, "colspan", None))
     return texts
+
+
+#: The widest span read (PS3.3, 3.4 and 3.6 span at most 23 rows and 10 columns): a larger
+#: one is refused, as it would make rows of millions of cells.
+MAX_SPAN = 1000
+_WHOLE = re.compile(r"\s*[0-9]+\s*")
+
+
+def _span(table: etree._Element, cell: etree._Element, name: str, row: int | None) -> int:
+    """A cell's ``colspan`` or ``rowspan`` (1 if it has none; 0 is read as 1); anything but
+    a whole number up to :data:`MAX_SPAN` is an :class:`InputError` naming the file (the
+    document's URL, which :func:`load` sets to its path), the table, the row and the line."""
+    text = cell.get(name)
+    if text is None:
+        return 1
+    if _WHOLE.fullmatch(text) is None or int(text) > MAX_SPAN:
+        sourceline: object = cell.sourceline
+        raise InputError(
+            cell.getroottree().docinfo.URL or "<document>",
+            f"{name} {text!r} is not a whole number up to {MAX_SPAN}",
+            table=table.get(XML_ID) or "(no xml:id)",
+            row=row,
+            line=sourceline if isinstance(sourceline, int) else None,
+        )
+    return max(1, int(text))
 
 
 _SEPARATOR = "\ue000"  # a private-use character never found in the standard's text
@@ -383,8 +407,8 @@ def grid_rows(table: etree._Element) -> list[Row]:
                 continue
             cell = own[index]
             index += 1
-            colspan = max(1, int(cell.get("colspan") or 1))
-            rowspan = max(1, int(cell.get("rowspan") or 1))
+            colspan = _span(table, cell, "colspan", number)
+            rowspan = _span(table, cell, "rowspan", number)
             for _ in range(colspan):
                 cells.append(cell)
                 if rowspan > 1:

@@ -124,3 +124,33 @@ def test_an_out_folder_that_cannot_be_made_is_one_error(tmp_path: Path, capsys: 
     assert _generate(standard, blocker / "out") == 2
     err = capsys.readouterr().err
     assert f"error: {blocker / 'out'}: cannot write beside it:" in err and "Traceback" not in err
+
+
+# --- colspan / rowspan that are not whole numbers (ValueError from int()) ---------------
+
+
+@pytest.mark.parametrize("value", ["1.5", "x", "-1", "", "1000001"])
+@pytest.mark.parametrize("name", ["colspan", "rowspan"])
+def test_a_span_that_is_no_whole_number_is_named(tmp_path: Path, name: str, value: str) -> None:
+    # a row without its last (empty) cell: the table's rows differ in width, so spans are read
+    rows = [DEFAULT_6_1[0], DEFAULT_6_1[1], ("(0010,0020)", "Patient ID", "PatientID", "LO", "1")]
+    text = part06(rows_6_1=rows)
+    at = text.index("<td><para>(0010,0010)")
+    text = text[:at] + f'<td {name}="{value}"><para>(0010,0010)' + text[at + len("<td><para>(0010,0010)"):]
+    error = _error6(_write6(tmp_path, text))
+    assert (error.table, error.row) == ("table_6-1", 2)
+    assert error.line is not None and error.line > 1
+    assert error.reason == f"{name} {value!r} is not a whole number up to 1000"
+
+
+def test_a_header_span_that_is_no_number_is_named(tmp_path: Path) -> None:
+    text = part06().replace("<th><para>VR</para></th>", '<th colspan="two"><para>VR</para></th>', 1)
+    error = _error6(_write6(tmp_path, text))
+    assert error.table == "table_6-1" and error.row is None
+    assert error.reason == "colspan 'two' is not a whole number up to 1000"
+
+
+def test_spans_that_are_numbers_read_as_before(tmp_path: Path) -> None:
+    text = part06().replace("<td><para>(0010,0010)", '<td rowspan=" 1 " colspan="0"><para>(0010,0010)', 1)
+    dictionary = parse_ps6.parse(_write6(tmp_path, text))
+    assert "(0010,0010)" in {e.tag for e in dictionary.elements}
