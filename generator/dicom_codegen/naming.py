@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from keyword import iskeyword
 
 _NUMBER_WORDS = (
     "Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen "
@@ -29,7 +30,8 @@ def derive_uid_keyword(name: str, uid_type: str = "") -> str:
        their case; the first word is kept as it is (``dicomDeviceName``); words are
        joined;
     5. a leading number is spelled out (``12-lead`` -> ``TwelveLead``) so the result
-       is a Python identifier.
+       is a Python identifier; one that is a Python keyword (a name "class" or "None")
+       gets a trailing ``_``.
 
     Two UIDs that get the same keyword are told apart by :class:`DeriveUidKeywords`.
     """
@@ -43,8 +45,8 @@ def derive_uid_keyword(name: str, uid_type: str = "") -> str:
     text = text.replace("&", " And ")
     text = re.sub(r"\b(FIND|MOVE|GET)\b", lambda m: m.group(1).capitalize(), text)
     words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
-    keyword = "".join(w if i == 0 else w[0].upper() + w[1:] for i, w in enumerate(words))
-    return spell_leading_number(keyword)
+    keyword = spell_leading_number("".join(w if i == 0 else w[0].upper() + w[1:] for i, w in enumerate(words)))
+    return keyword + "_" if iskeyword(keyword) else keyword
 
 
 def spell_leading_number(identifier: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from keyword import iskeyword
 
 from .docbook import Document, grid_rows, header_texts
 from .model import KNOWN_VRS, DataElement, Multiplicity
@@ -20,6 +21,12 @@ _VM_PART = re.compile(r"^(\d+)(?:-(?:(\d+)|(\d*)n))?$")
 _RETIRED = re.compile(r"^RET(?:\s*\((\d{4}[a-e]?)\))?(?:\s*-\s*(.*))?$")
 _SEE_NOTE = re.compile(r"^See\s+Note(?:\s+\d+)?$")
 _KEYWORD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def is_keyword(text: str) -> bool:
+    """Whether ``text`` can be a keyword: a Python identifier of ASCII letters, digits and
+    ``_`` that is no Python keyword (``class``, ``None``)."""
+    return _KEYWORD.match(text) is not None and not iskeyword(text)
 
 
 @dataclass(frozen=True)
@@ -137,8 +144,8 @@ def parse_registry(doc: Document, table_id: str, layout: Layout) -> list[DataEle
         if parsed_tag is None:
             raise doc.error(f"unreadable tag {tag_text!r}", table=table_id, row=row.number)
         tag, value, mask = parsed_tag
-        if keyword and not _KEYWORD.match(keyword):
-            raise fail(f"keyword {keyword!r} is not an identifier")
+        if keyword and not is_keyword(keyword):
+            raise fail(f"keyword {keyword!r} is not an identifier" + (" (a Python keyword)" if iskeyword(keyword) else ""))
         vrs = parse_vrs(vr_text)
         if vrs is None:
             unknown = [t for t in vr_text.split(" or ") if t.strip() not in KNOWN_VRS]

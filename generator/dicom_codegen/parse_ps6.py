@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .docbook import OLINK, XREF, Document, grid_rows, header_texts, load
 from .model import ContextGroup, DataElement, Dictionary, FrameOfReference, Source, Uid
-from .parse_elements import REGISTRY, parse_registry
+from .parse_elements import REGISTRY, is_keyword, parse_registry
 
 #: Registry tables, in order. Table 9-1 only exists in some editions.
 ELEMENT_TABLES: tuple[tuple[str, bool], ...] = (
@@ -71,11 +71,14 @@ def parse_uids(doc: Document, table_id: str = "table_A-1") -> list[Uid]:
             )
         seen[value] = row.number
         name = cells[name_at]
+        keyword = cells[keyword_at] if keyword_at is not None else ""
+        if keyword and not is_keyword(keyword):
+            raise doc.error(f"{value}: keyword {keyword!r} is not an identifier", table=table_id, row=row.number)
         uids.append(
             Uid(
                 value=value,
                 name=name,
-                keyword=cells[keyword_at] if keyword_at is not None else "",
+                keyword=keyword,
                 keyword_derived=False,
                 type=cells[type_at],
                 part=cells[part_at],

@@ -154,3 +154,24 @@ def test_spans_that_are_numbers_read_as_before(tmp_path: Path) -> None:
     text = part06().replace("<td><para>(0010,0010)", '<td rowspan=" 1 " colspan="0"><para>(0010,0010)', 1)
     dictionary = parse_ps6.parse(_write6(tmp_path, text))
     assert "(0010,0010)" in {e.tag for e in dictionary.elements}
+
+
+# --- keywords that are Python keywords (generated Python that does not parse) ----------
+
+
+@pytest.mark.parametrize("keyword", ["class", "None", "def"])
+def test_a_keyword_that_is_a_python_keyword_is_refused(tmp_path: Path, keyword: str) -> None:
+    rows = [DEFAULT_6_1[0], ("(0010,0020)", "Patient ID", keyword, "LO", "1", "")]
+    error = _error6(_write6(tmp_path, part06(rows_6_1=rows)))
+    assert (error.table, error.row) == ("table_6-1", 2)
+    assert error.reason == f"(0010,0020): keyword {keyword!r} is not an identifier (a Python keyword)"
+
+
+def test_a_uid_named_as_a_python_keyword_gets_a_keyword_that_is_none(tmp_path: Path) -> None:
+    assert naming.derive_uid_keyword("class SOP Class", "SOP Class") == "class_"
+    assert naming.derive_uid_keyword("None", "Transfer Syntax") == "None_"
+    uids = [("1.2.840.10008.1.1", "Verification SOP Class", "SOP Class", ""), ("1.2.840.10008.1.2", "None", "Transfer Syntax", "")]
+    standard = write_standard(tmp_path / "standard", text6=part06(uids=uids))
+    out = tmp_path / "out"
+    assert cli.main(["generate", "--standard", str(standard), "--ps6", "2099e", "--out", str(out), "-q"]) == 0
+    assert "None_" in (out / "dicom_model" / "uids.py").read_text(encoding="utf-8")
