@@ -32,6 +32,7 @@ from .docbook import (
     TABLE,
     XML_ID,
     Document,
+    Row,
     grid_rows,
     header_texts,
     link_target,
@@ -137,6 +138,8 @@ def table_listings(doc: Document) -> tuple[list[SopClassListing], list[tuple[str
             texts = row.texts
             if len(texts) < 2:
                 raise doc.error(f"{len(texts)} cells, expected at least 2", table=table_id, row=row.number)
+            if not re.search(r"[A-Za-z0-9]", texts[0]):
+                raise doc.error(f"no SOP Class Name (the cell reads {texts[0]!r})", table=table_id, row=row.number)
             uid = texts[1].replace(" ", "")
             if not _UID.fullmatch(uid):
                 raise doc.error(f"unreadable SOP Class UID {texts[1]!r}", table=table_id, row=row.number)
@@ -208,6 +211,13 @@ def text_listings(doc: Document) -> list[SopClassListing]:
     return listings
 
 
+def _cells(doc: Document, table_id: str, row: Row, least: int) -> tuple[str, ...]:
+    """The texts of a row that must have at least ``least`` cells; fewer is an :class:`InputError`."""
+    if len(row.texts) < least:
+        raise doc.error(f"{len(row.texts)} cells, expected at least {least}", table=table_id, row=row.number)
+    return row.texts
+
+
 def dimse_groups(doc: Document) -> list[DimseGroup]:
     groups = []
     for table_id, table in doc.tables.items():
@@ -220,6 +230,7 @@ def dimse_groups(doc: Document) -> list[DimseGroup]:
         owner = section.getparent() if section is not None else None
         services = []
         for row in grid_rows(table):
+            _cells(doc, table_id, row, 1)
             service = row.texts[0].split(" - ")[0].strip()
             usage = row.texts[1] if len(row.texts) > 1 else ""
             if service:
@@ -247,7 +258,7 @@ def meta_members(doc: Document) -> list[MetaSopClassMembers]:
                 MetaSopClassMembers(
                     table=table_id,
                     section=(section.get(XML_ID) or "") if section is not None else "",
-                    members=tuple(row.texts[0] for row in grid_rows(table)),
+                    members=tuple(_cells(doc, table_id, row, 1)[0] for row in grid_rows(table)),
                 )
             )
     return found
@@ -264,7 +275,7 @@ def query_keys(doc: Document, table_id: str, depth: int = 0, seen: tuple[str, ..
         raise doc.error(f"unexpected columns {header!r} for query keys", table=table_id)
     keys: list[QueryKey] = []
     for row in grid_rows(table):
-        texts = row.texts
+        texts = _cells(doc, table_id, row, 1)
         name = texts[0]
         level = depth + len(name) - len(name.lstrip(">"))
         name = name.lstrip(">").strip()
@@ -278,8 +289,7 @@ def query_keys(doc: Document, table_id: str, depth: int = 0, seen: tuple[str, ..
                     raise doc.error(f"included {target} not found", table=table_id, row=row.number)
                 keys.extend(query_keys(doc, target, level, (*seen, table_id)))
             continue  # otherwise a module heading row of a worklist table
-        if len(texts) < 3:
-            raise doc.error(f"{len(texts)} cells, expected at least 3", table=table_id, row=row.number)
+        _cells(doc, table_id, row, 5 if worklist else 3)
         parsed = parse_tag(texts[1]) if texts[1] else None
         if texts[1] and parsed is None:
             raise doc.error(f"unreadable tag {texts[1]!r}", table=table_id, row=row.number)

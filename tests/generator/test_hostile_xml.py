@@ -175,3 +175,92 @@ def test_a_uid_named_as_a_python_keyword_gets_a_keyword_that_is_none(tmp_path: P
     out = tmp_path / "out"
     assert cli.main(["generate", "--standard", str(standard), "--ps6", "2099e", "--out", str(out), "-q"]) == 0
     assert "None_" in (out / "dicom_model" / "uids.py").read_text(encoding="utf-8")
+
+
+# --- PS3.4 rows with too few cells (IndexError) and a SOP class without a name --------
+
+
+@pytest.fixture(scope="module")
+def ps4_root() -> etree._Element:
+    return etree.parse(str(mirror_file("2020c", 4)), etree.XMLParser(huge_tree=True)).getroot()
+
+
+def _ps4_error(tmp_path: Path, root: etree._Element) -> InputError:
+    path = tmp_path / "part04.xml"
+    path.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8"))
+    with pytest.raises(InputError) as caught:
+        parse_ps4.parse(path)
+    assert str(caught.value).startswith(str(path)), caught.value
+    return caught.value
+
+
+def _rows(root: etree._Element, table_id: str) -> list[etree._Element]:
+    table = next(t for t in root.iter(NS + "table") if t.get(XML_ID) == table_id)
+    return table.findall(f"{NS}tbody/{NS}tr")
+
+
+@pytest.mark.parametrize(
+    ("table_id", "row", "keep", "reason"),
+    [
+        ("table_F.7.1-1", 1, 0, "0 cells, expected at least 1"),  # a DIMSE Service Group table
+        ("table_H.3.2.2.1-1", 1, 0, "0 cells, expected at least 1"),  # a Meta SOP class's members
+        ("table_C.6-1", 4, 0, "0 cells, expected at least 1"),  # query keys
+        ("table_K.6-1", 4, 3, "3 cells, expected at least 5"),  # worklist keys
+        ("table_B.5-1", 1, 0, "0 cells, expected at least 2"),  # SOP classes (an error before too)
+    ],
+)
+def test_a_ps4_row_with_too_few_cells_is_named(
+    tmp_path: Path, ps4_root: etree._Element, table_id: str, row: int, keep: int, reason: str
+) -> None:
+    root = copy.deepcopy(ps4_root)
+    tr = _rows(root, table_id)[row - 1]
+    for cell in list(tr)[keep:]:
+        tr.remove(cell)
+    error = _ps4_error(tmp_path, root)
+    assert (error.table, error.row, error.reason) == (table_id, row, reason)
+
+
+def test_a_sop_class_row_without_a_name_is_named(tmp_path: Path, ps4_root: etree._Element) -> None:
+    root = copy.deepcopy(ps4_root)
+    name = _rows(root, "table_II.6.1.4-1")[2][0]
+    for child in list(name):
+        name.remove(child)
+    error = _ps4_error(tmp_path, root)
+    assert (error.table, error.row) == ("table_II.6.1.4-1", 3)
+    assert error.reason == "no SOP Class Name (the cell reads '')"
+
+
+# --- entities, DOCTYPEs, encodings -----------------------------------------------------
+
+
+_LAUGHS = "<!DOCTYPE book [<!ENTITY a0 'lol'>" + "".join(
+    f"<!ENTITY a{i} '{('&a%d;' % (i - 1)) * 10}'>" for i in range(1, 12)
+) + "]>"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda t: t.replace("<book", _LAUGHS + "<book", 1).replace("Patient's Name", "&a11;").encode(), "amplification"),
+        (lambda t: t.replace("Patient's Name", "&nbsp;").encode(), "Entity 'nbsp' not defined"),
+        (lambda t: t.replace("Patient's Name", "Patient\xe9s Name").replace("\u200b", "").encode("latin-1"), "Invalid bytes"),
+        (lambda t: b"", "Document is empty"),
+        (lambda t: b"PK\x03\x04 a zip, not XML", "Start tag expected"),
+        (lambda t: t.replace("Patient's Name", "<phrase>" * 5000 + "</phrase>" * 5000).encode(), "Excessive depth"),
+    ],
+    ids=["billion-laughs", "html-entity", "latin-1", "empty", "not-xml", "deep"],
+)
+def test_unreadable_bytes_are_one_error_with_the_line(tmp_path: Path, change: object, reason: str) -> None:
+    path = tmp_path / "part06.xml"
+    path.write_bytes(change(part06()))  # type: ignore[operator]
+    error = _error6(path)
+    assert error.reason.startswith("not well-formed XML") and reason in error.reason
+    assert error.line is not None
+
+
+def test_an_external_entity_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    text = part06().replace("<book", f"<!DOCTYPE book [<!ENTITY x SYSTEM '{secret.as_uri()}'>]><book", 1)
+    dictionary = parse_ps6.parse(_write6(tmp_path, text.replace("Patient's Name", "&x;")))
+    assert not any("TOP-SECRET" in e.name for e in dictionary.elements)
