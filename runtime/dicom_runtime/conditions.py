@@ -21,6 +21,10 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .objects import DicomObject
 
 _URI = re.compile(r"^(?:urn:|[A-Za-z][A-Za-z0-9+.-]*://)")
 
@@ -60,7 +64,7 @@ def _own_values(obj: object, keyword: str) -> list[object] | None:
         if not hasattr(type(obj), "SOP_CLASSES"):
             return None
         value = _extra(obj, keyword)
-        if value is None and hasattr(obj, "SharedFunctionalGroupsSequence"):
+        if value is None and hasattr(obj, "SharedFunctionalGroupsSequence") and _in_groups(obj, keyword):
             return None  # it may be in a functional group item: not for the IOD to tell
     else:
         value = getattr(obj, keyword)
@@ -70,6 +74,46 @@ def _own_values(obj: object, keyword: str) -> list[object] | None:
     if isinstance(value, (list, tuple)):
         return list(value) if value else [""]  # no items or values: present, empty
     return [value]
+
+
+_GROUP_KEYWORDS: dict[type, frozenset[str]] = {}
+
+
+def _in_groups(obj: object, keyword: str) -> bool:
+    """Whether a functional group item of ``obj`` may hold ``keyword`` (an object that is
+    not a generated class: whatever it is asked)."""
+    from .objects import DicomObject
+
+    return not isinstance(obj, DicomObject) or keyword in _group_keywords(obj)
+
+
+def _group_keywords(obj: DicomObject) -> frozenset[str]:
+    """The keywords a multi-frame IOD's Shared or Per-frame Functional Groups items can
+    hold, at any depth: an attribute of none of them, and not a field of the IOD, is
+    absent unless ``extra_elements`` has it (Enhanced CT's Patient Position is "Required
+    if Patient Orientation Code Sequence (0054,0410) is not present", which no Enhanced
+    CT item or field holds)."""
+    from .typed import _item_classes
+
+    known = _GROUP_KEYWORDS.get(type(obj))
+    if known is not None:
+        return known
+    found: set[str] = set()
+    todo = [
+        item
+        for keyword, item in _item_classes(type(obj)).items()
+        if keyword in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence")
+    ]
+    seen: set[type[DicomObject]] = set()
+    while todo:
+        item = todo.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        found.update(spec.keyword for spec in item.ATTRIBUTES)
+        todo.extend(_item_classes(item).values())
+    _GROUP_KEYWORDS[type(obj)] = frozenset(found)
+    return _GROUP_KEYWORDS[type(obj)]
 
 
 def _extra(obj: object, keyword: str) -> object:
