@@ -46,7 +46,7 @@ from typing import Protocol
 
 from ..dataset import DataElement, Dataset, Value
 from ..errors import DicomError
-from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, normal_date, range_bounds, read_header
+from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, normal_date, range_bounds, read_header, wildcard_pattern
 from .rows import _HEAD as _HEAD, _stored_elements as _stored_elements
 from .rows import COLUMNS as COLUMNS, ROW_TAGS as ROW_TAGS, STORED_TAGS as STORED_TAGS, UNSURE as UNSURE
 from .rows import row_for as _row_for, row_of as row_of, stored_header as stored_header
@@ -218,7 +218,7 @@ def _condition(backend: Backend, key: DataElement) -> tuple[str, list[object]] |
         values = text.split("\\")
         return f"{column} IN ({', '.join('?' * len(values))}) OR {unsure}", list(values)
     if ("*" in text or "?" in text) and key.vr not in ("UI", "DA", "TM", "DT"):
-        return f"{backend.wildcard(column)} OR {unsure}", [text.replace("[", "[[]")]
+        return f"{backend.wildcard(column)} OR {unsure}", [wildcard_pattern(text)]
     return f"{column} IN (?, '{UNSURE}')", [_date_param(key.vr, text.strip())]
 
 

@@ -170,6 +170,13 @@ def _by_meaning(vr: str, text: str, haves: list[str]) -> bool:
     return wanted in values
 
 
+def wildcard_pattern(text: str) -> str:
+    """A wild card key as an ``fnmatch``/``GLOB`` pattern: its surrounding spaces dropped, as
+    single value matching drops them (PS3.5 6.2: not significant in an AE, CS, LO, PN or SH
+    value), so `` D*`` is ``D*``; ``[`` escaped, a character like any other."""
+    return text.strip(" ").replace("[", "[[]")
+
+
 def matches(key: DataElement, element: DataElement | None) -> bool:
     """PS3.4 C.2.2.2: universal, single value, wildcard, UID list and range matching."""
     if is_universal(key):
@@ -192,7 +199,7 @@ def matches(key: DataElement, element: DataElement | None) -> bool:
     if key.vr == "UI" and "\\" in text:
         return any(h in text.split("\\") for h in haves)
     if ("*" in text or "?" in text) and key.vr not in WILDCARD_EXCLUDED:
-        pattern = text.replace("[", "[[]")
+        pattern = wildcard_pattern(text)
         return any(fnmatch.fnmatchcase(h.strip(), pattern) for h in haves)
     return any(h.strip() == text.strip() for h in haves)
 

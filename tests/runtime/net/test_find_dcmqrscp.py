@@ -4,8 +4,8 @@ scp`` over the same instances find the same entities (PS3.4 C.2.2.2).
 Generated keys at the four levels (Patient Root for PATIENT, Study Root below): wild cards
 at every position, lower and upper case, surrounding spaces, ``*`` alone and with a space,
 open and closed date and time ranges with and without spaces, reversed ranges, lists of
-UIDs with one unknown, empty keys; and hand-made ones (ACR-NEMA dates, ranges of what is no
-date, lists of CS values, IS written otherwise).
+UIDs with one unknown, empty keys, lists of CS values, IS written otherwise; and hand-made
+ones (ACR-NEMA dates and times, ranges of what is no date or time, wild cards after a space).
 
 The one difference kept: a range with spaces around its ``-`` (``20100101 - 20101231``,
 the form PS3.4 C.2.2.2.5 prints) is that range to us; dcmqrscp finds nothing for it. So
@@ -121,7 +121,9 @@ HANDMADE: list[tuple[str, str]] = [
                                "-20040119-", "20100505-20100505-20100505", "x-y"]
 ] + [
     ("StudyTime", v) for v in ["0830", "083000.000", "-0830", "101500-1015", "08:30-09:00", "0845", "0830-0900-1000", "1-2", "10-10"]
-] + [("StudyDescription", v) for v in ["head", " HEAD", "* *", " * ", "**"]] + [("AccessionNumber", "ACC1\\acc1")]
+] + [("StudyDescription", v) for v in ["head", " HEAD", "* *", " * ", "**", " HE*", " *ct "]] + [("AccessionNumber", "ACC1\\acc1")] + [
+    ("PatientName", v) for v in [" D*", " *John", "  S?ith^Mary* "]
+]
 
 
 def _queries(instances: list[Dataset]) -> list[tuple[str, dict[str, str]]]:

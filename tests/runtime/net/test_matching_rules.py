@@ -8,6 +8,8 @@
   ``*``, universal matching (C.2.2.2.4);
 - times match by their meaning (C.2.2.2.1.3: "the TM 2230 matches 223000"; ranges "by
   meaning", C.2.2.2.5): ``0830`` is in ``083000-0900`` and matches ``083000.000``;
+- a wild card key's surrounding spaces are padding, as a single value's are: `` D*`` is
+  ``D*`` (PS3.5 6.2: leading spaces are not significant in a PN, LO, SH, CS or AE value);
 - so do dates: ``2010.05.05``, the ACR-NEMA form PS3.5 6.2 recommends reading, is
   20100505; a range whose end is no date or time (``2010-2011``, ``0830-0900-1000``)
   matches nothing, where its ends were compared as strings.
@@ -57,6 +59,13 @@ def test_a_star_with_a_space_between_is_no_universal_match() -> None:
     for key in ("*", "**", " * ", "***  "):  # stars alone, surrounded by padding: universal
         assert is_universal(DataElement(DESCRIPTION, "LO", key)), key
         assert matches(DataElement(DESCRIPTION, "LO", key), None)
+
+
+def test_a_wild_card_key_s_surrounding_spaces_are_padding() -> None:
+    for key in (" D*", " D* ", "  D?e^John", " *John"):
+        assert _match(0x00100010, "PN", key, "Doe^John"), key
+        assert _match(PATIENT_ID, "LO", key, "Doe^John"), key
+    assert not _match(0x00100010, "PN", " D *", "Doe^John") and _match(DESCRIPTION, "LO", " * ct", "head ct")
 
 
 @pytest.mark.parametrize(("key", "value"), [
@@ -122,6 +131,8 @@ ROWS = [("20100505", "0830", "head ct", "ID 5"), ("20040119", "143012.123456", "
     (STUDY_DATE, "DA", " -20050101", {1}),
     (DESCRIPTION, "LO", "* *", {0, 3}),  # "head ct", "Knee L"
     (PATIENT_ID, "LO", "* *", {0}),
+    (PATIENT_ID, "LO", " P00?", {1, 2}),
+    (DESCRIPTION, "LO", " HE* ", {1}),
     (STUDY_TIME, "TM", "083000", {0, 2}),
     (STUDY_TIME, "TM", "083000-1000", {0, 2, 3}),
 ])
