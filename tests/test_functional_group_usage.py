@@ -99,3 +99,63 @@ def test_the_per_frame_only_macro_missing_from_a_per_frame_item() -> None:
     findings = _group_findings(dataclasses.replace(image, PerFrameFunctionalGroupsSequence=items))
     assert len(findings) == 1
     assert "FrameContentMacro is mandatory (M) and is not in every per-frame item (missing from item 1 of 2)" in findings[0].message
+
+
+_ORIGINAL_ONLY = [
+    "CTAcquisitionTypeMacro",
+    "CTAcquisitionDetailsMacro",
+    "CTTableDynamicsMacro",
+    "CTPositionMacro",
+    "CTGeometryMacro",
+    "CTExposureMacro",
+    "CTXRayDetailsSequenceMacro",
+]
+
+
+def _original(image: EnhancedCTImage) -> EnhancedCTImage:
+    return dataclasses.replace(image, ImageType=["ORIGINAL", "PRIMARY", "AXIAL", "NONE"])
+
+
+def test_the_conditions_of_the_c_macros_come_from_the_iods_table() -> None:
+    conditions = EnhancedCTImage.FUNCTIONAL_GROUP_CONDITIONS
+    assert set(conditions) == {m for m, use in EnhancedCTImage.FUNCTIONAL_GROUP_USAGE.items() if use == "C"}
+    assert conditions["CTAcquisitionTypeMacro"][1] == "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED"
+
+
+def test_c_macros_whose_condition_holds_are_required_as_dciodvfy_says(tmp_path: Path) -> None:
+    """Table A.38-2: the CT acquisition macros are "Required if Image Type (0008,0008) Value 1
+    is ORIGINAL or MIXED". An ORIGINAL image without them is an error for each, as dciodvfy
+    says of the file; the DERIVED image of enhanced_ct() has none to give."""
+    image = _original(enhanced_ct())
+    findings = _group_findings(image)
+    named = [f.message.split(" ", 1)[0] for f in findings]
+    assert named == _ORIGINAL_ONLY
+    assert all("is required (C: Image Type (0008,0008) Value 1 is ORIGINAL or MIXED)" in f.message for f in findings)
+    assert all(f.severity == "error" and f.path == "PerFrameFunctionalGroupsSequence" for f in findings)
+    reported = " ".join(_dciodvfy_errors(image, tmp_path))
+    for sequence in ("CTAcquisitionTypeSequence", "CTAcquisitionDetailsSequence", "CTTableDynamicsSequence", "CTPositionSequence", "CTGeometrySequence", "CTExposureSequence", "CTXRayDetailsSequence"):
+        assert f"Missing attribute Type 1 Required Element=<{sequence}>" in reported
+    assert _group_findings(enhanced_ct()) == []
+
+
+def test_a_c_macro_in_the_shared_item_is_met() -> None:
+    from dicom_model.macros.ct_acquisition_type_macro import CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem as Item
+
+    image = _original(enhanced_ct())
+    assert image.SharedFunctionalGroupsSequence is not None
+    shared = dataclasses.replace(image.SharedFunctionalGroupsSequence[0], CTAcquisitionTypeSequence=[Item(AcquisitionType="SEQUENCED")])
+    named = [f.message.split(" ", 1)[0] for f in _group_findings(dataclasses.replace(image, SharedFunctionalGroupsSequence=[shared]))]
+    assert named == [m for m in _ORIGINAL_ONLY if m != "CTAcquisitionTypeMacro"]
+
+
+def test_a_c_macro_whose_condition_cannot_be_told_is_not_checked_never_met() -> None:
+    """"Required if the image or frame has been derived from another SOP Instance" is a fact
+    outside the data set; CT Reconstruction's condition names Acquisition Type, which only a
+    functional group item (the absent CT Acquisition Type macro) holds."""
+    image = _original(enhanced_ct())
+    unchecked = {f.message.split(":", 1)[0]: f for f in image.validate() if f.rule == "not-checked" and f.path == "PerFrameFunctionalGroupsSequence"}
+    derivation = unchecked["DerivationImageMacro"]
+    assert derivation.severity == "not-checked"
+    assert "part not compiled: the image or frame has been derived from another SOP Instance" in derivation.message
+    assert "AcquisitionType" in unchecked["CTReconstructionMacro"].message
+    assert not any(f.message.startswith(("DerivationImageMacro", "CTReconstructionMacro")) for f in image.errors())

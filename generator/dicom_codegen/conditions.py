@@ -174,6 +174,12 @@ class CompiledCondition:
             return "partial" if self.unchecked else "full"
         return "pattern" if not self.unchecked or any(p.cause == "pattern" for p in self.unchecked) else "outside"
 
+    @property
+    def or_not_checked(self) -> Condition:
+        """The predicate, or, where nothing of the sentence compiled, the sentence as one
+        part not checked (with its cause): what validation evaluates to say "not checked"."""
+        return self.predicate if self.predicate is not None else NotChecked(self.text, self.status)
+
 
 def leaves(condition: Condition) -> Iterator[Condition]:
     if isinstance(condition, (AllOf, AnyOf)):

@@ -475,6 +475,10 @@ class GeneratedClass:
     #: used as a Shared Functional Group".
     functional_groups: tuple[tuple[str, str], ...] = ()
     per_frame_only: tuple[str, ...] = ()
+    #: For multi-frame IODs: the condition of each C functional group macro ("Required if
+    #: Image Type (0008,0008) Value 1 is ORIGINAL or MIXED"), compiled where it could be.
+    functional_group_conditions: tuple[tuple[str, CompiledCondition], ...] = ()
+    functional_group_table: str = ""  # for multi-frame IODs: the functional group table's xml:id
     #: For an item class whose attributes are exactly a macro's (a Code Sequence item is
     #: the Code Sequence Macro, Table 8.8-1): that macro's class. The item's name is then
     #: that class's other name, and the fields that hold such items name the macro's class.

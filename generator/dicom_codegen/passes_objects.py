@@ -415,6 +415,12 @@ class _Builder:
                 for g in iod.functional_groups
                 if g.table and "not be used as a shared functional group" in g.condition.lower()
             ),
+            functional_group_conditions=tuple(
+                (self.names[g.table], compile_condition(f"Required if {_module_condition(g.condition)}", self.keyword_of))
+                for g in iod.functional_groups
+                if g.table and g.usage == "C"
+            ),
+            functional_group_table=iod.functional_group_table if iod.functional_groups else "",
         )
 
     def narrower(self, kept: ClassField, field: ClassField, iod: str, module: str) -> tuple[str, str]:
@@ -504,6 +510,10 @@ def condition_entries(model: Model) -> list[ConditionEntry]:
             found.setdefault(
                 key, ConditionEntry(cls.table, 0, f"{group} (C module of {cls.name})", condition.text, condition.predicate is not None, condition)
             )
+        for group, condition in cls.functional_group_conditions:
+            key = (cls.functional_group_table, 0, group)
+            what = f"{group} (C functional group macro of {cls.name})"
+            found.setdefault(key, ConditionEntry(cls.functional_group_table, 0, what, condition.text, condition.predicate is not None, condition))
     return sorted(found.values(), key=lambda e: (e.table, e.row, e.what))
 
 

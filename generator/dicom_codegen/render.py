@@ -312,6 +312,7 @@ def _object_imports(members: list[GeneratedClass], compositions: Mapping[str, Co
     conditions = [f.condition.predicate for f in written if f.condition]
     conditions += [rule.predicate for f in written for rule, _ in f.value_rules]
     conditions += [g.predicate for c in members for _, g in c.group_conditions]
+    conditions += [g.or_not_checked for c in members for _, g in c.functional_group_conditions]
     lines.append(f"from dicom_runtime.conditions import {', '.join(runtime_names(conditions))}")
     table_names = ["attribute_table"] + (["composed_fields"] if any(c.taken for c in compositions.values()) else [])
     table_names += ["composed_table"] if compositions else []
@@ -330,7 +331,7 @@ def _stub_imports(members: list[GeneratedClass]) -> list[str]:
     conditions or tables)."""
     types = " ".join(f.python_type for c in members for f in c.fields)
     iod = any(c.kind == "iod" for c in members)
-    conditions = any(g.predicate for c in members for _, g in c.group_conditions)
+    conditions = any(g.predicate for c in members for _, g in c.group_conditions) or any(c.functional_group_conditions for c in members)
     typing_names = [n for n, used in (("ClassVar", iod or conditions), ("Literal", "Literal[" in types)) if used]
     lines = []
     if "datetime." in types:

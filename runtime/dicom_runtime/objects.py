@@ -78,6 +78,8 @@ class DicomObject:
     """Of a multi-frame IOD: the usage (M, U or C) of each functional group macro."""
     PER_FRAME_ONLY: ClassVar[tuple[str, ...]] = ()
     """Of a multi-frame IOD: the functional group macros that may not be shared."""
+    FUNCTIONAL_GROUP_CONDITIONS: ClassVar[Mapping[str, tuple[Condition, str]]] = {}
+    """Of a multi-frame IOD: each C functional group macro's condition and its sentence."""
 
     def __post_init__(self) -> None:
         """Refuse, at construction, a value whose Python type does not fit the VR."""

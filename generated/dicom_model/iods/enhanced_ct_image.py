@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, IncludesTag, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Equals,
+    IncludesTag,
+    NotChecked,
+    Present,
+)
 from dicom_runtime.attribute_table import (
     attribute_table,
     composed_fields,
@@ -406,6 +415,160 @@ class EnhancedCTImage(DicomObject):
         "CTAdditionalXRaySourceMacro": "C",
     }
     PER_FRAME_ONLY: ClassVar[tuple[str, ...]] = ("FrameContentMacro",)
+    FUNCTIONAL_GROUP_CONDITIONS: ClassVar[Mapping[str, tuple[Condition, str]]] = {
+        "ReferencedImageMacro": (
+            NotChecked("the image or frame has been planned on another image or frame", "outside"),
+            "the image or frame has been planned on another image or frame",
+        ),
+        "DerivationImageMacro": (
+            NotChecked("the image or frame has been derived from another SOP Instance", "outside"),
+            "the image or frame has been derived from another SOP Instance",
+        ),
+        "CardiacSynchronizationMacro": (
+            AllOf(
+                (
+                    Equals("CardiacSynchronizationTechnique", ("NONE",), 0, negate=True),
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                )
+            ),
+            "Cardiac Synchronization Technique (0018,9037) equals other than NONE and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "ContrastBolusUsageMacro": (
+            Present("ContrastBolusAgentSequence"),
+            "Contrast/Bolus Agent Sequence (0018,0012) is used",
+        ),
+        "RespiratorySynchronizationMacro": (
+            AllOf(
+                (
+                    Equals(
+                        "RespiratoryMotionCompensationTechnique",
+                        (
+                            "NONE",
+                            "REALTIME",
+                            "BREATH_HOLD",
+                        ),
+                        0,
+                        negate=True,
+                    ),
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                )
+            ),
+            "Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTAcquisitionTypeMacro": (
+            Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTAcquisitionDetailsMacro": (
+            Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTTableDynamicsMacro": (
+            Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTPositionMacro": (
+            Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTGeometryMacro": (
+            Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTReconstructionMacro": (
+            AllOf(
+                (
+                    Equals(
+                        "ImageType",
+                        (
+                            "ORIGINAL",
+                            "MIXED",
+                        ),
+                        1,
+                    ),
+                    Equals("AcquisitionType", ("CONSTANT_ANGLE",), 0, negate=True),
+                )
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Acquisition Type (0018,9302) is other than CONSTANT_ANGLE",
+        ),
+        "CTExposureMacro": (
+            Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTXRayDetailsSequenceMacro": (
+            Equals(
+                "ImageType",
+                (
+                    "ORIGINAL",
+                    "MIXED",
+                ),
+                1,
+            ),
+            "Image Type (0008,0008) Value 1 is ORIGINAL or MIXED",
+        ),
+        "CTAdditionalXRaySourceMacro": (
+            NotChecked(
+                "the image is reconstructed from a system with multiple X-Ray sources", "outside"
+            ),
+            "the image is reconstructed from a system with multiple X-Ray sources",
+        ),
+    }
     GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {
         "SupplementalPaletteColorLookupTableModule": Equals(
             "PixelPresentation",

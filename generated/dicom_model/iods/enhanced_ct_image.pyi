@@ -466,6 +466,8 @@ class EnhancedCTImage(DicomObject):
     """Usage of each functional group macro (M, U or C): an M macro is in the shared item or in every per-frame item."""
     PER_FRAME_ONLY: ClassVar[tuple[str, ...]]
     """The macros that may not be used as a Shared Functional Group."""
+    FUNCTIONAL_GROUP_CONDITIONS: ClassVar[Mapping[str, tuple[Condition, str]]]
+    """Each C functional group macro's condition and its sentence: 11 of 14 compiled; validation says the others are not checked."""
     GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]]
     """The compiled conditions of the C modules: 1 of 6 compiled."""
     PatientName: PersonName | str | None = None

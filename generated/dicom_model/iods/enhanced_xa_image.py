@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Compare, Condition, Equals, IncludesTag, Present
+from dicom_runtime.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Equals,
+    IncludesTag,
+    NotChecked,
+    Present,
+)
 from dicom_runtime.attribute_table import (
     attribute_table,
     composed_fields,
@@ -422,6 +431,76 @@ class EnhancedXAImage(DicomObject):
         "XRayGeometryMacro": "C",
     }
     PER_FRAME_ONLY: ClassVar[tuple[str, ...]] = ("FrameContentMacro",)
+    FUNCTIONAL_GROUP_CONDITIONS: ClassVar[Mapping[str, tuple[Condition, str]]] = {
+        "DerivationImageMacro": (
+            NotChecked("the image or frame has been derived from another SOP Instance", "outside"),
+            "the image or frame has been derived from another SOP Instance",
+        ),
+        "ContrastBolusUsageMacro": (NotChecked("the is present", "outside"), "the is present"),
+        "PixelIntensityRelationshipLUTMacro": (
+            Equals("PixelIntensityRelationship", ("LOG",), 0),
+            "Pixel Intensity Relationship (0028,1040) equals LOG",
+        ),
+        "PatientOrientationInFrameMacro": (
+            AllOf(
+                (
+                    Present("CArmPositionerTabletopRelationship"),
+                    Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
+                )
+            ),
+            "C-arm Positioner Tabletop Relationship (0018,9474) is present and equals YES",
+        ),
+        "XRayFieldOfViewMacro": (
+            Present("IsocenterReferenceSystemSequence"),
+            "Isocenter Reference System Sequence (0018,9462) is present",
+        ),
+        "XRayFrameDetectorParametersMacro": (
+            AllOf(
+                (
+                    Present("XRayReceptorType"),
+                    Equals("XRayReceptorType", ("DIGITAL_DETECTOR",), 0),
+                )
+            ),
+            "X-Ray Receptor Type (0018,9420) is present and equals DIGITAL_DETECTOR",
+        ),
+        "XRayProjectionPixelCalibrationMacro": (
+            AllOf(
+                (
+                    Present("CArmPositionerTabletopRelationship"),
+                    Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
+                )
+            ),
+            "C-arm Positioner Tabletop Relationship (0018,9474) is present and equals YES",
+        ),
+        "XRayPositionerMacro": (
+            AllOf(
+                (
+                    Equals("ImageType", ("ORIGINAL",), 1),
+                    Present("CArmPositionerTabletopRelationship"),
+                    Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
+                )
+            ),
+            "Image Type (0008,0008) Value 1 equals ORIGINAL and C-arm Positioner Tabletop Relationship (0018,9474) is present and equals YES",
+        ),
+        "XRayTablePositionMacro": (
+            AllOf(
+                (
+                    Equals("ImageType", ("ORIGINAL",), 1),
+                    Present("CArmPositionerTabletopRelationship"),
+                    Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
+                )
+            ),
+            "Image Type (0008,0008) Value 1 equals ORIGINAL and C-arm Positioner Tabletop Relationship (0018,9474) is present and equals YES",
+        ),
+        "XRayCollimatorMacro": (
+            Equals("ImageType", ("ORIGINAL",), 1),
+            "Image Type (0008,0008) Value 1 equals ORIGINAL",
+        ),
+        "XRayGeometryMacro": (
+            Present("ProjectionPixelCalibrationSequence"),
+            "Projection Pixel Calibration Sequence (0018,9401) is present",
+        ),
+    }
     GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]] = {
         "FrameOfReferenceModule": Equals("CArmPositionerTabletopRelationship", ("YES",), 0),
         "SynchronizationModule": Equals("CArmPositionerTabletopRelationship", ("YES",), 0),

@@ -531,6 +531,8 @@ class EnhancedXAImage(DicomObject):
     """Usage of each functional group macro (M, U or C): an M macro is in the shared item or in every per-frame item."""
     PER_FRAME_ONLY: ClassVar[tuple[str, ...]]
     """The macros that may not be used as a Shared Functional Group."""
+    FUNCTIONAL_GROUP_CONDITIONS: ClassVar[Mapping[str, tuple[Condition, str]]]
+    """Each C functional group macro's condition and its sentence: 9 of 11 compiled; validation says the others are not checked."""
     GROUP_CONDITIONS: ClassVar[Mapping[str, Condition]]
     """The compiled conditions of the C modules: 2 of 4 compiled."""
     PatientName: PersonName | str | None = None
