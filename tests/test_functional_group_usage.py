@@ -145,17 +145,39 @@ def test_a_c_macro_in_the_shared_item_is_met() -> None:
     assert image.SharedFunctionalGroupsSequence is not None
     shared = dataclasses.replace(image.SharedFunctionalGroupsSequence[0], CTAcquisitionTypeSequence=[Item(AcquisitionType="SEQUENCED")])
     named = [f.message.split(" ", 1)[0] for f in _group_findings(dataclasses.replace(image, SharedFunctionalGroupsSequence=[shared]))]
-    assert named == [m for m in _ORIGINAL_ONLY if m != "CTAcquisitionTypeMacro"]
+    # CT Reconstruction is "Required if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and
+    # Acquisition Type (0018,9302) is other than CONSTANT_ANGLE": the shared item now says SEQUENCED
+    expected = [m for m in _ORIGINAL_ONLY if m != "CTAcquisitionTypeMacro"]
+    assert named == [*expected[:4], "CTReconstructionMacro", *expected[4:]]
+    constant = dataclasses.replace(shared, CTAcquisitionTypeSequence=[Item(AcquisitionType="CONSTANT_ANGLE")])
+    named = [f.message.split(" ", 1)[0] for f in _group_findings(dataclasses.replace(image, SharedFunctionalGroupsSequence=[constant]))]
+    assert named == expected
 
 
 def test_a_c_macro_whose_condition_cannot_be_told_is_not_checked_never_met() -> None:
     """"Required if the image or frame has been derived from another SOP Instance" is a fact
-    outside the data set; CT Reconstruction's condition names Acquisition Type, which only a
-    functional group item (the absent CT Acquisition Type macro) holds."""
+    outside the data set."""
     image = _original(enhanced_ct())
     unchecked = {f.message.split(":", 1)[0]: f for f in image.validate() if f.rule == "not-checked" and f.path == "PerFrameFunctionalGroupsSequence"}
     derivation = unchecked["DerivationImageMacro"]
     assert derivation.severity == "not-checked"
     assert "part not compiled: the image or frame has been derived from another SOP Instance" in derivation.message
-    assert "AcquisitionType" in unchecked["CTReconstructionMacro"].message
-    assert not any(f.message.startswith(("DerivationImageMacro", "CTReconstructionMacro")) for f in image.errors())
+    assert not any(f.message.startswith("DerivationImageMacro") for f in image.errors())
+
+
+def test_a_condition_on_what_the_frames_hold_differently_is_not_checked() -> None:
+    """CT Reconstruction's condition names Acquisition Type, which the CT Acquisition Type
+    macro's items hold: per frame, SEQUENCED in one and CONSTANT_ANGLE in the other, the
+    whole image cannot tell, and says so."""
+    from dicom_model.macros.ct_acquisition_type_macro import CTAcquisitionTypeMacroCTAcquisitionTypeSequenceItem as Item
+
+    image = _original(enhanced_ct())
+    assert image.PerFrameFunctionalGroupsSequence is not None
+    frames = [
+        dataclasses.replace(item, CTAcquisitionTypeSequence=[Item(AcquisitionType=kind)])
+        for item, kind in zip(image.PerFrameFunctionalGroupsSequence, ("SEQUENCED", "CONSTANT_ANGLE"))
+    ]
+    image = dataclasses.replace(image, PerFrameFunctionalGroupsSequence=frames)
+    unchecked = [f for f in image.validate() if f.message.startswith("CTReconstructionMacro")]
+    assert [f.severity for f in unchecked] == ["not-checked"]
+    assert "AcquisitionType" in unchecked[0].message

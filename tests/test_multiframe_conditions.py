@@ -36,7 +36,19 @@ def test_an_instance_read_without_it_is_told() -> None:
     assert found == [("PatientPosition", "condition")]
 
 
-def test_what_a_functional_group_holds_is_still_not_for_the_iod_to_tell() -> None:
+def test_what_a_functional_group_holds_is_read_from_the_frames() -> None:
+    """An attribute the functional group items hold is the shared item's (Pixel Measures),
+    else the per-frame items' when every frame has the same; not for the whole image to tell
+    where the frames differ (tests/test_frame_conditions.py: a frame's own conditions)."""
     image = enhanced_ct()
     assert Present("PatientOrientationCodeSequence").evaluate(image) is False
-    assert Present("PixelSpacing").evaluate(image) is None  # Pixel Measures Sequence's item holds it
+    assert Present("PixelSpacing").evaluate(image) is True  # the shared item's Pixel Measures macro
+    assert image.SharedFunctionalGroupsSequence is not None and image.PerFrameFunctionalGroupsSequence is not None
+    shared = image.SharedFunctionalGroupsSequence[0]
+    first, second = image.PerFrameFunctionalGroupsSequence
+    one_frame = dataclasses.replace(
+        image,
+        SharedFunctionalGroupsSequence=[dataclasses.replace(shared, PixelMeasuresSequence=None)],
+        PerFrameFunctionalGroupsSequence=[dataclasses.replace(first, PixelMeasuresSequence=shared.PixelMeasuresSequence), second],
+    )
+    assert Present("PixelSpacing").evaluate(one_frame) is None

@@ -51,12 +51,69 @@ def _values(obj: object, keyword: str) -> list[object] | None:
     such an attribute."""
     found = _own_values(obj, keyword)
     if found is None:
-        for outer in reversed(_ENCLOSING.get()):
+        chain = _ENCLOSING.get()
+        for outer in reversed(chain):
             if outer is not obj:
                 found = _own_values(outer, keyword)
                 if found is not None:
                     break
+        if found is None:
+            found = _frame_values((*chain, obj), keyword)
     return found
+
+
+_SHARED = "SharedFunctionalGroupsSequence"
+_PER_FRAME = "PerFrameFunctionalGroupsSequence"
+
+
+def _frame_values(chain: tuple[object, ...], keyword: str) -> list[object] | None:
+    """An attribute that only a multi-frame IOD's functional group items hold, as a frame
+    has it: a frame's attributes are those of its Per-frame item's macros and of the Shared
+    item's (PS3.3 C.7.6.16), so "Frame Type (0008,9007) Value 1 of this frame is ORIGINAL",
+    asked in a per-frame item's Frame Content item, is the Frame Type of that item's CT
+    Image Frame Type macro, or else the shared one's; held by neither, it is absent. Asked of
+    the IOD itself or of its shared item: the shared item's, else the per-frame items' when
+    every frame has the same (None when they differ: not for the whole image to tell)."""
+    for index, outer in enumerate(chain):
+        if not hasattr(type(outer), "SOP_CLASSES") or not hasattr(outer, _SHARED):
+            continue
+        if not _in_groups(outer, keyword):
+            return None
+        shared = _group_items(outer, _SHARED)[:1]
+        frames = _group_items(outer, _PER_FRAME)
+        inner = chain[index + 1] if index + 1 < len(chain) else None
+        if inner is not None and any(inner is frame for frame in frames):
+            return _macro_values([inner], keyword) or _macro_values(shared, keyword) or []
+        found = _macro_values(shared, keyword)
+        if found:
+            return found
+        each = [_macro_values([frame], keyword) or [] for frame in frames]
+        if each and all(values == each[0] for values in each):
+            return each[0]
+        return [] if not frames and found is not None else None
+    return None
+
+
+def _group_items(obj: object, keyword: str) -> list[object]:
+    items = getattr(obj, keyword, None)
+    return items if isinstance(items, list) else []
+
+
+def _macro_values(items: list[object], keyword: str) -> list[object] | None:
+    """The attribute in the macro items (the items of the sequences) of functional group
+    items: its values where one gives it, [] where a macro item declares it and none gives
+    it, None where no macro item declares it."""
+    seen: list[object] | None = None
+    for item in items:
+        for spec in getattr(item, "ATTRIBUTES", ()):
+            macro_items = getattr(item, spec.keyword, None) if spec.vr == "SQ" else None
+            for macro_item in macro_items if isinstance(macro_items, list) else ():
+                found = _own_values(macro_item, keyword)
+                if found:
+                    return found
+                if found is not None:
+                    seen = found
+    return seen
 
 
 def _own_values(obj: object, keyword: str) -> list[object] | None:
