@@ -28,7 +28,7 @@ from .association import ASSOCIATION_PDU_LIMIT
 from .server import FILES_RESERVED
 from .storage import BACKLOG_LIMIT
 from .config import ApplicationEntity, Config
-from .conformance_status import RETURNED_WHEN, pn_matching
+from .conformance_status import RETURNED_WHEN, date_time_matching, pn_matching
 from .conformance_probe import ProbeResult, RetrievalCheck, probe, probe_cases, probe_retrieval  # the probe's room, re-exported
 from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, Status
 from .pdu import APPLICATION_CONTEXT
@@ -460,6 +460,7 @@ def statement(config: Config, *, generator: str = "") -> Statement:
              "Number of Patient Related Studies, Series and Instances, Number of Study Related Series and Instances, "
              "Number of Series Related Instances, Modalities in Study and SOP Classes in Study are computed from the "
              "instances held (Modalities in Study and SOP Classes in Study also as matching keys). " + pn_matching() + " "
+             + date_time_matching() + " "
              "C-MOVE and C-GET: every instance under the matched entities.") if ae.storage else "C-ECHO only.",
         )
         for service, codes in STATUS_RETURNED.items():

@@ -86,3 +86,29 @@ def pn_matching() -> str:
         "has them); * (any characters, none included) and ? (one character) range over the whole string, delimiters "
         f"included. No component is matched on its own. Examples: {examples}."
     )
+
+
+#: (VR, matching key, value held, matches): the Date and Time examples the statement gives.
+DATE_TIME_EXAMPLES: tuple[tuple[str, str, str, bool], ...] = (
+    ("TM", "083000", "0830", True),
+    ("TM", "0830-0900", "083000.5", True),
+    ("TM", "-0830", "083030", False),
+    ("DA", "2010.05.05", "20100505", True),
+    ("DA", "20100101 - 20101231", "20100505", True),
+    ("DA", "2010-2011", "20100505", False),
+)
+
+
+def date_time_matching() -> str:
+    """The statement's paragraph on Date (DA) and Time (TM) matching, which PS3.4 C.2.2.2.1.3
+    asks a conformance statement to give."""
+    examples = "; ".join(f"{vr} {key} {'matches' if hit else 'does not match'} {held}" for vr, key, held, hit in DATE_TIME_EXAMPLES)
+    return (
+        "Date (DA) and Time (TM) matching keys (PS3.4 C.2.2.2.1.3 and C.2.2.2.5): single value and range matching "
+        "by the values' meaning. A time that leaves out its minutes, seconds or fraction is the time it names with them "
+        "zero (0830 is 08:30:00.000000), the upper end of a time range too (-0830 ends at 08:30:00.000000); a date may "
+        "also be written YYYY.MM.DD (PS3.5 6.2). Spaces around a value, or around the ends of a range, are padding; a "
+        "range whose end is no date or time matches nothing. A Date key and a Time key in one identifier are matched "
+        "each on its own. Date Time (DT) keys are matched as text. "
+        f"Examples: {examples}."
+    )

@@ -21,7 +21,7 @@ from dicom_runtime.net import conformance as conformance_module
 from dicom_runtime.net.config import load
 from dicom_runtime.net.conformance import STATUS_RETURNED, ProbeResult, statement
 from dicom_runtime.net.conformance_probe import retrieval_classes
-from dicom_runtime.net.conformance_status import PN_EXAMPLES
+from dicom_runtime.net.conformance_status import DATE_TIME_EXAMPLES, PN_EXAMPLES
 from dicom_runtime.net.instances import Instance
 from dicom_runtime.net.matching import matches
 from tests.conftest import REPO
@@ -112,6 +112,21 @@ def test_the_statement_gives_the_person_name_matching() -> None:
     assert "case-sensitively" in markdown
     for key, held, hit in PN_EXAMPLES:
         assert f"{key} {'matches' if hit else 'does not match'} {held}" in markdown
+
+
+@pytest.mark.parametrize(("vr", "key", "held", "hit"), DATE_TIME_EXAMPLES)
+def test_the_date_and_time_examples_hold(vr: str, key: str, held: str, hit: bool) -> None:
+    """What the statement says of DA and TM keys is what the matcher does (the index's SQL
+    is held to it, and to dcmtk's dcmqrscp, in test_find_dcmqrscp.py)."""
+    tag = 0x00080020 if vr == "DA" else 0x00080030  # Study Date, Study Time
+    assert matches(DataElement(tag, vr, key), DataElement(tag, vr, held)) is hit
+
+
+def test_the_statement_gives_the_date_and_time_matching() -> None:
+    markdown = statement(load(EXAMPLE)).to_markdown()
+    assert "Date (DA) and Time (TM) matching keys (PS3.4 C.2.2.2.1.3 and C.2.2.2.5)" in markdown
+    for vr, key, held, hit in DATE_TIME_EXAMPLES:
+        assert f"{vr} {key} {'matches' if hit else 'does not match'} {held}" in markdown
 
 
 def _all_config(tmp_path: Path) -> Path:
