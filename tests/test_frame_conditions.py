@@ -10,17 +10,13 @@ checked" for every Enhanced CT, where dciodvfy reports the three missing."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Literal
 
-import pytest
-
 from dicom_model.iods.enhanced_ct_image import EnhancedCTImage
 from dicom_runtime.objects import Finding
-from dicom_runtime.typed import write
 from tests.test_external_tools import enhanced_ct
+from tests.test_functional_group_usage import _dciodvfy_errors
 
 _FRAME_CONTENT = ("FrameReferenceDateTime", "FrameAcquisitionDateTime", "FrameAcquisitionDuration")
 FrameType = tuple[Literal["ORIGINAL", "DERIVED", "MIXED"], str, str, str]
@@ -40,16 +36,6 @@ def _frame_type(image: EnhancedCTImage, frame_type: FrameType) -> EnhancedCTImag
 
 def _frame_content(findings: list[Finding]) -> list[tuple[str, str]]:
     return [(f.path, f.severity) for f in findings if ".FrameContentSequence[0]." in f.path and f.path.endswith(_FRAME_CONTENT)]
-
-
-def _dciodvfy_errors(image: EnhancedCTImage, folder: Path) -> list[str]:
-    tool = shutil.which("dciodvfy")
-    if tool is None:
-        pytest.fail("dciodvfy is missing: bash .ci/install installs dicom3tools")
-    path = folder / "image.dcm"
-    write(image, path, validate=False)
-    result = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=120)
-    return [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("Error")]
 
 
 def test_an_original_frame_requires_its_acquisition_times_as_dciodvfy_says(tmp_path: Path) -> None:

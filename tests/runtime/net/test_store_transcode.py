@@ -63,6 +63,26 @@ def test_dicom_net_store_decompresses_for_a_native_only_peer(tmp_path: Path) -> 
         assert np.array_equal(_pydicom(arrived[uid]), _decoded(CORPUS / name)), name
 
 
+def _store_to_pynetdicom(syntax: str, proposed: tuple[str, ...], on_store: Any) -> Any:
+    """``CT_small.dcm`` stored by our SCU to a pynetdicom SCP that accepts CT Image Storage in
+    ``syntax`` only, ``proposed`` the syntaxes we propose; the status."""
+    ae = AE(ae_title="PYNETDICOM")
+    ae.add_supported_context(CT, [syntax])
+    port = free_port()
+    server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+    assert server is not None
+    try:
+        association = blocking.associate(
+            "127.0.0.1", port, called_ae="PYNETDICOM", contexts=[Proposal(CT, (p,)) for p in proposed]
+        )
+        try:
+            return association.store(CORPUS / "CT_small.dcm")
+        finally:
+            association.release()
+    finally:
+        server.shutdown()
+
+
 @pytest.mark.parametrize("syntax", ["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.90"])
 def test_store_compresses_for_a_peer_accepting_one_lossless_syntax(syntax: str, tmp_path: Path) -> None:
     received: list[tuple[str, Any]] = []
@@ -73,22 +93,7 @@ def test_store_compresses_for_a_peer_accepting_one_lossless_syntax(syntax: str, 
         received.append((str(event.context.transfer_syntax), dataset.pixel_array.copy()))
         return 0x0000
 
-    ae = AE(ae_title="PYNETDICOM")
-    ae.add_supported_context(CT, [syntax])
-    port = free_port()
-    server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
-    assert server is not None
-    try:
-        association = blocking.associate(
-            "127.0.0.1", port, called_ae="PYNETDICOM",
-            contexts=[Proposal(CT, ("1.2.840.10008.1.2.1",)), Proposal(CT, (syntax,))],
-        )
-        try:
-            status = association.store(CORPUS / "CT_small.dcm")
-        finally:
-            association.release()
-    finally:
-        server.shutdown()
+    status = _store_to_pynetdicom(syntax, ("1.2.840.10008.1.2.1", syntax), on_store)
     assert status.is_success, status
     [(used, array)] = received
     assert used == syntax
@@ -143,19 +148,7 @@ def test_a_conversion_runs_outside_the_event_loop(tmp_path: Path, monkeypatch: p
         received.append(str(event.context.transfer_syntax))
         return 0x0000
 
-    ae = AE(ae_title="PYNETDICOM")
-    ae.add_supported_context(CT, [rle])
-    port = free_port()
-    server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
-    assert server is not None
-    try:
-        association = blocking.associate("127.0.0.1", port, called_ae="PYNETDICOM", contexts=[Proposal(CT, (rle,))])
-        try:
-            status = association.store(CORPUS / "CT_small.dcm")
-        finally:
-            association.release()
-    finally:
-        server.shutdown()
+    status = _store_to_pynetdicom(rle, (rle,), on_store)
     assert status.is_success, status
     assert received == [rle]
     assert on_loop == [False]
