@@ -95,8 +95,9 @@ def _frame_values(chain: tuple[object, ...], keyword: str) -> list[object] | Non
 
 
 def _group_items(obj: object, keyword: str) -> list[object]:
+    """The items of a functional groups sequence of ``obj`` (none where it has no value)."""
     items = getattr(obj, keyword, None)
-    return items if isinstance(items, list) else []
+    return list(items) if isinstance(items, (list, tuple)) else []
 
 
 def _macro_values(items: list[object], keyword: str) -> list[object] | None:

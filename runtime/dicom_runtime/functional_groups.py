@@ -14,14 +14,12 @@ condition could not be compiled or decided is said not checked, never taken as m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from .conditions import _PER_FRAME, _SHARED, _group_items, why_not_checked
 
 if TYPE_CHECKING:
     from .objects import DicomObject, Finding
-
-_SHARED = "SharedFunctionalGroupsSequence"
-_PER_FRAME = "PerFrameFunctionalGroupsSequence"
 
 
 def _held(item: object) -> set[str]:
@@ -39,11 +37,6 @@ def _held(item: object) -> set[str]:
     }
 
 
-def _items(obj: DicomObject, keyword: str) -> Sequence[object]:
-    value = getattr(obj, keyword, None)
-    return value if isinstance(value, (list, tuple)) else ()
-
-
 def _frames(indexes: list[int]) -> str:
     shown = ", ".join(str(i) for i in indexes[:8])
     return shown + (f" and {len(indexes) - 8} more" if len(indexes) > 8 else "")
@@ -54,11 +47,10 @@ def macro_findings(obj: DicomObject, path: str = "") -> list[Finding]:
     every per-frame item; a "not checked" finding for a C macro so placed whose condition
     could not be told. Nothing is said while the Per-frame Functional Groups Sequence has
     no item: its own Type 1 finding says so."""
-    from .conditions import why_not_checked
     from .objects import Finding
 
-    shared = _items(obj, _SHARED)
-    per_frame = _items(obj, _PER_FRAME)
+    shared = _group_items(obj, _SHARED)
+    per_frame = _group_items(obj, _PER_FRAME)
     usage = obj.FUNCTIONAL_GROUP_USAGE
     if not per_frame or not any(use in ("M", "C") for use in usage.values()):
         return []
