@@ -196,6 +196,11 @@ def class_doc(cls: GeneratedClass, edition: str) -> str:
     return f"{cls.title} - PS3.3 {edition} Table {table}{section}."
 
 
+def alias_doc(cls: GeneratedClass, edition: str) -> str:
+    """The docstring of an item's name that is another name of a macro's class."""
+    return f"{class_doc(cls, edition).removesuffix('.')}, whose attributes are exactly {cls.alias_of}'s: another name of that class."
+
+
 #: The longest description a field's docstring carries; in an IOD class, whose fields
 #: repeat its modules' (where the whole text is), the first sentence up to BRIEF.
 DESCRIPTION_LIMIT = 600
@@ -246,6 +251,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "attribute_line": attribute_line,
     "tag_int": tag_int,
     "class_doc": class_doc,
+    "alias_doc": alias_doc,
     "field_doc": field_doc,
     "sop_class_citation": sop_class_citation,
     "query_field_doc": query_field_doc,

@@ -14,7 +14,7 @@ from typing import Protocol
 from .model import DataElement, Model, TransferSyntax, Uid, Warning_
 from .errata import ApplyErrata
 from .naming import derive_uid_keyword
-from .passes_objects import BuildObjectClasses, ItemsThatAreMacros, LinkSopClassesToIods
+from .passes_objects import CLASS_PASSES, LinkSopClassesToIods
 from .passes_services import BuildQueryClasses, ResolveQueryKeys, ResolveSopClasses
 
 class Pass(Protocol):
@@ -221,8 +221,7 @@ PASSES: tuple[Pass, ...] = (
     ResolveQueryKeys(),
     BuildQueryClasses(),
     ApplyErrata(),
-    BuildObjectClasses(),
-    ItemsThatAreMacros(),
+    *CLASS_PASSES,
     LinkSopClassesToIods(),
     ClassifyTransferSyntaxes(),
     CheckElementKeywords(),

@@ -392,7 +392,7 @@ class _Builder:
             fields["SOPClassUID"] = dataclasses.replace(fields["SOPClassUID"], required=False, default=json.dumps(uid))
         usage = tuple(dict.fromkeys((self.names[m.table], m.usage) for m in iod.modules if m.table))
         conditions = tuple(
-            (self.names[m.table], compile_condition(f"Required if {_module_condition(m.condition)}", self.keyword_of))
+            (self.names[m.table], self.usage_condition(m.condition))
             for m in iod.modules
             if m.table and m.usage == "C"
         )
@@ -416,12 +416,16 @@ class _Builder:
                 if g.table and "not be used as a shared functional group" in g.condition.lower()
             ),
             functional_group_conditions=tuple(
-                (self.names[g.table], compile_condition(f"Required if {_module_condition(g.condition)}", self.keyword_of))
+                (self.names[g.table], self.usage_condition(g.condition))
                 for g in iod.functional_groups
                 if g.table and g.usage == "C"
             ),
             functional_group_table=iod.functional_group_table if iod.functional_groups else "",
         )
+
+    def usage_condition(self, text: str) -> CompiledCondition:
+        """The compiled condition of a C module or C functional group macro of an IOD's table."""
+        return compile_condition(f"Required if {_module_condition(text)}", self.keyword_of)
 
     def narrower(self, kept: ClassField, field: ClassField, iod: str, module: str) -> tuple[str, str]:
         """The narrower of two modules' types for one attribute: an enumeration wins."""
@@ -551,39 +555,44 @@ class ItemsThatAreMacros:
         if model.objects is None:
             return model
         classes = {c.name: c for c in model.objects.classes}
-        macros: dict[tuple[ClassField, ...], str] = {}
-        for cls in sorted(classes.values(), key=lambda c: c.name):
-            if cls.kind == "macro" and cls.fields:
-                macros.setdefault(cls.fields, cls.name)
-        aliases: dict[str, str] = {}
-        while True:
-            found = {
-                c.name: macros[c.fields]
-                for c in classes.values()
-                if c.kind == "item" and not c.alias_of and c.fields in macros and macros[c.fields] != c.name
-            }
-            if not found:
-                break
-            aliases.update(found)
+        changed = False
+        # A field holding an aliased item names the macro's class; an item whose field did
+        # may now be a macro itself, so again until none is found.
+        while found := _items_that_are_macros(classes):
+            changed = True
             for name, macro in found.items():
                 classes[name] = dataclasses.replace(classes[name], fields=(), alias_of=macro)
-            # A field holding an aliased item names the macro's class; an item whose
-            # field did may now be a macro itself, so again until none is found.
             classes = {name: _renamed_items(c, found) for name, c in classes.items()}
-            macros = {}
-            for cls in sorted(classes.values(), key=lambda c: c.name):
-                if cls.kind == "macro" and cls.fields:
-                    macros.setdefault(cls.fields, cls.name)
-        if not aliases:
+        if not changed:
             return model
         objects = dataclasses.replace(model.objects, classes=tuple(classes[c.name] for c in model.objects.classes))
         return dataclasses.replace(model, objects=objects)
 
 
+def _items_that_are_macros(classes: dict[str, GeneratedClass]) -> dict[str, str]:
+    """Each item class (not yet another name) whose fields are a macro's: that macro, the
+    first by class name where several have the same fields."""
+    macros: dict[tuple[ClassField, ...], str] = {}
+    for cls in sorted(classes.values(), key=lambda c: c.name):
+        if cls.kind == "macro" and cls.fields:
+            macros.setdefault(cls.fields, cls.name)
+    return {
+        c.name: macros[c.fields]
+        for c in classes.values()
+        if c.kind == "item" and not c.alias_of and c.fields in macros and macros[c.fields] != c.name
+    }
+
+
+#: The passes that derive PS3.3's rendered classes from its tables, in order.
+CLASS_PASSES = (BuildObjectClasses(), ItemsThatAreMacros())
+
+
 def build_classes(model: Model) -> Model:
-    """The passes that derive PS3.3's rendered classes from its tables, in order (the
-    generator's, and a model dump's when it is read back)."""
-    return ItemsThatAreMacros().process(BuildObjectClasses().process(model))
+    """:data:`CLASS_PASSES` run on ``model`` (the generator's, and a model dump's when it
+    is read back)."""
+    for step in CLASS_PASSES:
+        model = step.process(model)
+    return model
 
 
 def _renamed_items(cls: GeneratedClass, renamed: dict[str, str]) -> GeneratedClass:
