@@ -7,7 +7,7 @@ forms of dates and times (DA ``YYYYMMDD``, TM ``HH[MM[SS[.F...]]]``, DT
 ``YYYY[MM[DD[HH[MM[SS[.F...]]]]]][&ZZXX]``), with their ranges; the forms of numbers
 (DS: ``0-9 + - E e .``, IS: ``0-9 + -`` in -2^31..2^31-1); the Control Characters of
 the strings and texts (LO, SH, PN, UC: only ESC; LT, ST, UT: TAB, LF, FF, CR, ESC; AE and
-UR: none). Values given as
+UR: none); a PN's at most three component groups of at most five components. Values given as
 ``datetime`` objects are not text and are not judged here; nor is the padding a value
 was read with (trailing spaces, a UI's trailing NUL), which PS3.5 allows, or an empty
 value (whether an attribute may be empty is its Type's rule). :func:`number_problem`
@@ -66,7 +66,7 @@ def problem(vr: str, value: str) -> str | None:
     if not text:
         return None  # an empty value: whether one may be empty is the attribute's Type
     if vr in CONTROLS_ALLOWED:
-        return _control_problem(vr, text)
+        return _control_problem(vr, text) or (_name_problem(text) if vr == "PN" else None)
     if vr == "CS":
         text = text.lstrip(" ")  # leading and trailing spaces are not significant
         bad = next((c for c in text if not _CS.fullmatch(c)), None)
@@ -96,6 +96,18 @@ def problem(vr: str, value: str) -> str | None:
         return _time_problem(text)
     if vr == "DT":
         return _datetime_problem(text)
+    return None
+
+
+def _name_problem(text: str) -> str | None:
+    """A PN of more than three component groups (alphabetic, ideographic, phonetic: ``=``)
+    or a group of more than five components (``^``), PS3.5 6.2.1, as dciodvfy counts them."""
+    groups = text.split("=")
+    if len(groups) > 3:
+        return f"{text!r} has {len(groups)} component groups; a PN has at most 3 (alphabetic, ideographic, phonetic)"
+    most = max(group.count("^") for group in groups) + 1
+    if most > 5:
+        return f"{text!r} has {most} components; a PN component group has at most 5 (family, given, middle, prefix, suffix)"
     return None
 
 

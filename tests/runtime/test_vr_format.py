@@ -70,6 +70,7 @@ def test_our_forms_agree_with_pydicoms(vr: str, value: str) -> None:
         ("UI", "1..3", "a UID component is empty"),
         ("DT", "20040130083000-1300", "'20040130083000-1300' has an offset from UTC outside -12:00..+14:00"),
         ("AS", "12Y", "'12Y' is not an age nnnD, nnnW, nnnM or nnnY"),
+        ("PN", "Doe^John^A^Dr^Jr^X", "'Doe^John^A^Dr^Jr^X' has 6 components; a PN component group has at most 5 (family, given, middle, prefix, suffix)"),
     ],
 )
 def test_what_dciodvfy_flags_is_named(vr: str, value: str, expected: str) -> None:
@@ -79,7 +80,16 @@ def test_what_dciodvfy_flags_is_named(vr: str, value: str, expected: str) -> Non
 @pytest.mark.parametrize(
     ("vr", "value"),
     [("DA", "20040130"), ("DA", "2004.01.30"), ("TM", "0830"), ("TM", "235960.123456"), ("DT", "2004"),
-     ("DT", "20040130083000.1+0100"), ("UI", "1.2.840.10008.1.2\0"), ("CS", " ORIGINAL "), ("AS", "045Y"), ("DA", "")],
+     ("DT", "20040130083000.1+0100"), ("UI", "1.2.840.10008.1.2\0"), ("CS", " ORIGINAL "), ("AS", "045Y"), ("DA", ""),
+     ("PN", "Doe^John^A^Dr^Jr"), ("PN", "Yamada^Tarou=山田^太郎=やまだ^たろう"), ("PN", "=^Tarou")],
 )
 def test_values_of_their_vr_pass(vr: str, value: str) -> None:
     assert problem(vr, value) is None
+
+
+def test_pn_component_groups_as_pydicom_counts_them() -> None:
+    # dciodvfy counts a group's components (above); pydicom the groups, at most three
+    value = "Doe=Do=D=X"
+    assert not _pydicom_accepts("PN", value)
+    assert problem("PN", value) == "'Doe=Do=D=X' has 4 component groups; a PN has at most 3 (alphabetic, ideographic, phonetic)"
+    assert _pydicom_accepts("PN", "Doe=Do=D") and problem("PN", "Doe=Do=D") is None
