@@ -26,6 +26,13 @@ the model costs:
 * ``every field typed object``: what remains is the constructors' size alone (as
   bench_model's stand-ins).
 
+A second table asks whether the IOD classes' repetition of their modules is the cost
+(the same 1,463 fields, the same five modules' Patient, Study and Equipment fields in
+every IOD): typing_programs' stand-ins, which import nothing and type every field
+``object``, laid out three ways - flat, as generated; each module's fields declared once in
+a base class the IODs share; and each IOD built of module objects (``CTImage(patientModule=
+PatientModule(...), ...)``), the module classes declared once for the five.
+
 Each copy is for measuring only: none of them is a model that runs. Times are pyright's
 processor time (user + system of the process and its threads, from ``getrusage``), the
 rounds interleaved and the order reversed every other round; each ratio is taken within
@@ -225,12 +232,39 @@ def measure(label: str, generated: Path, rounds: int) -> None:
                 f"    {name:<42} {statistics.median(t[0] for t in trivial):>7.2f}s "
                 f"{statistics.median(o[0] for o in ours):>6.2f}s {cpu:>5.2f}x  {wall:>9.2f}x"
             )
+        _measure_layouts(label, programs, rounds)
         package = sum(p.stat().st_size for p in (generated / "dicom_model").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         shipped = sum(p.stat().st_size for folder in ("modules", "macros") for p in (generated / "dicom_model" / folder).glob("*.pyi"))
         print(
             f"[{label}] the package {package / 1e6:.1f} MB (limit 30), its module and macro stubs {shipped / 1e6:.2f} MB; "
             f"declarations only they would be {stub_bytes / 1e6:.2f} MB"
         )
+
+
+#: typing_programs' stand-in programs of the five IODs, by layout of the stand-in classes.
+LAYOUTS = {
+    "flat (each IOD declares its fields)": "standin_5.py",
+    "module fields in shared base classes": "shared_5.py",
+    "IODs built of module objects": "composed_5.py",
+}
+
+
+def _measure_layouts(label: str, programs: Path, rounds: int) -> None:
+    """pyright on the stand-in programs of each layout against the one-line file, in the
+    folder where typing_programs wrote them."""
+    (programs / "trivial.py").write_text("x: int = 1\n", encoding="utf-8")
+    runs = ["trivial.py", *LAYOUTS.values()]
+    seconds: dict[str, list[tuple[float, float]]] = {run: [] for run in runs}
+    for round_ in range(rounds):
+        for program in runs if round_ % 2 == 0 else list(reversed(runs)):
+            seconds[program].append(_timed([str(PYRIGHT), "--pythonpath", sys.executable, program], programs))
+    print(f"[{label}] stand-ins of the five IODs, every field object, importing nothing, by layout ({rounds} rounds):")
+    trivial = seconds["trivial.py"]
+    for name, program in LAYOUTS.items():
+        runs_of = seconds[program]
+        cpu = statistics.median(o[0] / t[0] for o, t in zip(runs_of, trivial))
+        wall = statistics.median(o[1] / t[1] for o, t in zip(runs_of, trivial))
+        print(f"    {name:<42} {statistics.median(t[0] for t in trivial):>7.2f}s {statistics.median(o[0] for o in runs_of):>6.2f}s {cpu:>5.2f}x  {wall:>9.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:

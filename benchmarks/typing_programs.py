@@ -9,7 +9,12 @@ building an instance must; the pydicom program sets the same attributes on a
 ``pydicom.Dataset``. ``OUT/standin_N.py`` is the program of ``ours_N.py`` against
 ``OUT/standin_iods.py``: dataclasses of the same names and the same keyword parameters
 (required where ours are), every one typed ``object``, importing nothing - what a type
-checker spends on constructors of that size alone, whatever the model.
+checker spends on constructors of that size alone, whatever the model. Two more stand-ins
+ask whether the IOD classes' repetition of their modules is the cost (issue #13): in
+``OUT/shared_iods.py`` each module's fields are declared once, in a base class the IODs
+that use the module alike share (``OUT/shared_N.py`` is the same program against it); in
+``OUT/composed_iods.py`` an IOD is built of module objects, one keyword per module, and
+``OUT/composed_N.py`` builds each module object with its arguments of the program.
 """
 
 from __future__ import annotations
@@ -83,7 +88,56 @@ def programs(keywords: list[str]) -> tuple[list[str], dict[str, str]]:
         texts[f"standin_{count}.py"] = "\n".join(standin) + "\n"
         texts[f"theirs_{count}.py"] = "\n".join(theirs) + "\n"
     texts["standin_iods.py"] = standin_classes(classes)
+    for layout in ("shared", "composed"):
+        stand_ins, calls = module_stand_ins(classes, composed=layout == "composed")
+        texts[f"{layout}_iods.py"] = stand_ins
+        for count in sorted({1, len(classes)}):
+            names = sorted({name for cls in classes[:count] for name in calls[cls.__name__][1]} | {c.__name__ for c in classes[:count]})
+            program = ["from __future__ import annotations", "", f"from {layout}_iods import {', '.join(names)}", ""]
+            for index, cls in enumerate(classes[:count]):
+                program.extend([f"image{index} = {cls.__name__}(", *calls[cls.__name__][0], ")", f"print(image{index})"])
+            texts[f"{layout}_{count}.py"] = "\n".join(program) + "\n"
     return [c.__name__ for c in classes], texts
+
+
+def module_stand_ins(classes: list[type], composed: bool) -> tuple[str, dict[str, tuple[list[str], list[str]]]]:
+    """Stand-ins of ``classes`` whose fields (typed ``object``) are declared once per module
+    and way of use (the same fields, required alike), in a class of their own: a base of
+    the IOD class, or (``composed``) the type of one of its fields. With each IOD class, the
+    lines of the program's call and the names it uses."""
+    lines = ["from __future__ import annotations", "", "from dataclasses import dataclass"]
+    groups: dict[tuple[str, tuple[tuple[str, bool], ...]], str] = {}
+    iods: list[str] = []
+    calls: dict[str, tuple[list[str], list[str]]] = {}
+    for cls in classes:
+        fields = {f.name: f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING for f in dataclasses.fields(cls)}
+        by_module: dict[str, list[str]] = {}
+        for keyword, modules in cls.MODULES.items():  # type: ignore[attr-defined]
+            if keyword in fields:
+                by_module.setdefault(modules[0], []).append(keyword)
+        own: list[tuple[str, str]] = []
+        call: list[str] = []
+        for module, keywords in by_module.items():
+            signature = (module, tuple((k, fields[k]) for k in keywords))
+            if signature not in groups:
+                groups[signature] = f"{module}{len(groups)}"
+                lines.extend(["", "", "@dataclass(kw_only=True)", f"class {groups[signature]}:"])
+                lines.extend(f"    {k}: object" + ("" if required else " = None") for k, required in signature[1])
+            own.append((module, groups[signature]))
+            required = [k for k, needed in signature[1] if needed]
+            arguments = ", ".join(f"{k}={value_for(str(_field_type(cls, k)))}" for k in required)
+            call.append(f"    {module[0].lower()}{module[1:]}={groups[signature]}({arguments}),")
+        declared = [f"    {module[0].lower()}{module[1:]}: {group}" for module, group in own] if composed else ["    pass"]
+        bases = "" if composed else f"({', '.join(group for _, group in reversed(own))})"
+        iods.extend(["", "", "@dataclass(kw_only=True)", f"class {cls.__name__}{bases}:", *declared])
+        if not composed:
+            call = [f"    {k}={value_for(str(_field_type(cls, k)))}," for k, needed in fields.items() if needed]
+        calls[cls.__name__] = (call, [group for _, group in own] if composed else [])
+    return "\n".join(lines + iods) + "\n", calls
+
+
+def _field_type(cls: type, name: str) -> object:
+    return next(f.type for f in dataclasses.fields(cls) if f.name == name)
 
 
 def standin_classes(classes: list[type]) -> str:
