@@ -19,6 +19,7 @@ algorithm and the peer's delayed ACK (about 40 ms a message on Linux).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import logging
@@ -180,7 +181,8 @@ class Association(MessageExchange, Requestor, Dispatcher):
         self._ignored = 0  # bytes received after this side aborted
         self._raw: asyncio.Transport | None = None  # the TCP transport under a TLS handshake
         self._handshaking: asyncio.Task[None] | None = None
-        self._cancelled: set[int] = set()
+        self._cancelled: set[int] = set()  # Message IDs of outstanding requests a C-CANCEL-RQ named
+        self._outstanding: collections.Counter[int] = collections.Counter()  # Message IDs queued or being answered
         self._can_write = asyncio.Event()
         self._can_write.set()
         self._sending = asyncio.Lock()  # one message's PDUs at a time: a message is never interleaved with another

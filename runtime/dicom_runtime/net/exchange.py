@@ -12,6 +12,7 @@ and abort, and the timers), as that was past 600 lines.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import logging
@@ -68,6 +69,7 @@ class MessageExchange:
         _reading_paused: bool
         _serving: bool
         _cancelled: set[int]
+        _outstanding: collections.Counter[int]
         _can_write: asyncio.Event
         _sending: asyncio.Lock
         _ids: itertools.count[int]
@@ -93,8 +95,16 @@ class MessageExchange:
             else:
                 queue.put_nowait(message)
         elif field == 0x0FFF:
-            self._cancelled.add(number(message.command, "MessageIDBeingRespondedTo") or -1)
+            # PS3.7 9.3.2.3: a C-CANCEL-RQ is for an operation in progress; one for no request of
+            # this association (answered already: a late cancel) is dropped, as it would otherwise
+            # cancel the next request that reuses its Message ID before it starts
+            target = number(message.command, "MessageIDBeingRespondedTo")
+            if target is not None and self._outstanding[target]:
+                self._cancelled.add(target)
+            else:
+                log.debug("%s: a C-CANCEL-RQ for Message ID %s, which no request in progress has; ignored", self.peer, target)
         else:
+            self._outstanding[_message_id(message)] += 1
             self._queue(message)
 
     def _queue(self, item: Message | ReleaseRequested) -> None:
@@ -155,6 +165,15 @@ class MessageExchange:
             finally:
                 self._serving = False
                 message.close()  # a spilled data set's file is freed once answered
+                self._answered(message)
+
+    def _answered(self, message: Message) -> None:
+        """A request has had its final response: a C-CANCEL-RQ no longer names it."""
+        message_id = _message_id(message)
+        self._outstanding[message_id] -= 1
+        if self._outstanding[message_id] <= 0:
+            del self._outstanding[message_id]
+            self._cancelled.discard(message_id)
 
     def _drop_queued(self, first: Message | ReleaseRequested | None) -> None:
         """Free the spilled data sets of requests that will not be answered (the association ended)."""
@@ -270,3 +289,8 @@ class MessageExchange:
             return await self._response(queue, name)
         finally:
             self._responses.pop(message_id, None)
+
+
+def _message_id(message: Message) -> int:
+    value = number(message.command, "MessageID")
+    return -1 if value is None else value
