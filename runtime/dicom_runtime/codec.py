@@ -185,12 +185,26 @@ def python_codec(specific_character_set: str | Sequence[str] | None) -> str:
     return CHARSETS.get(first, "latin_1")
 
 
+#: The prefix of the writer's codec for a Specific Character Set holding a term
+#: PS3.3 C.12.1.1.2 does not define (``unknown:`` and its values, ``\\`` between them):
+#: ASCII text only.
+UNKNOWN = "unknown:"
+
+
+def unknown_term(specific_character_set: Sequence[str]) -> str | None:
+    """The first value of a Specific Character Set that is no Defined Term this codec knows
+    (PS3.3 C.12.1.1.2), or None."""
+    return next((t for t in specific_character_set if t.strip() not in CHARSETS and t.strip() not in EXTENSION_TERMS), None)
+
+
 def encodable(text: str, vr: str, specific_character_set: Sequence[str]) -> bool:
     """Whether a text value of ``vr`` can be written in a data set of that Specific
     Character Set (no value: the default repertoire, ISO-IR 6), as the writer encodes it."""
     if text.isascii():
         return True
     terms = list(specific_character_set)
+    if unknown_term(terms) is not None:
+        return False
     codec = python_codec(terms) if terms else "ascii"
     try:
         encode_text(text, vr, codec, terms if uses_code_extensions(terms) else ())
@@ -230,6 +244,14 @@ def encode_text(value: str | Sequence[str], vr: str, codec: str, terms: Sequence
     """A string VR's value; ``terms`` are the Specific Character Set values when they
     use ISO 2022 code extensions."""
     text = value if isinstance(value, str) else "\\".join(value)
+    if codec.startswith(UNKNOWN):
+        if vr not in DEFAULT_REPERTOIRE and not text.isascii():
+            term = unknown_term(codec.removeprefix(UNKNOWN).split("\\"))
+            raise CodecError(
+                f"{vr} value {text!r} is not ASCII and Specific Character Set {term!r} is not a Defined Term of "
+                "PS3.3 C.12.1.1.2, so its encoding is unknown"
+            )
+        codec = "ascii"
     try:
         if terms and vr not in DEFAULT_REPERTOIRE and not text.isascii():
             raw = encode_iso2022(text, terms)

@@ -19,7 +19,9 @@ from .codec import (
     encode_tags,
     decode_value,
     encode_text,
+    UNKNOWN,
     python_codec,
+    unknown_term,
     uses_code_extensions,
 )
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
@@ -93,6 +95,8 @@ def _unchanged(element: DataElement, codec: str) -> bool:
     assert element.raw is not None
     if codec.startswith("iso2022:"):
         codec = python_codec(codec.removeprefix("iso2022:").split("\\"))
+    elif codec.startswith(UNKNOWN):
+        codec = python_codec(codec.removeprefix(UNKNOWN).split("\\"))  # as the reader decoded it
     try:
         decoded = decode_value(element.raw, element.vr, True, codec)
     except CodecError:
@@ -112,7 +116,9 @@ def encode_dataset(dataset: Dataset, encoding: Encoding, codec: str = "ascii") -
         value = charset.value
         terms = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
         codec = python_codec(terms)
-        if uses_code_extensions(terms):
+        if unknown_term(terms) is not None:
+            codec = UNKNOWN + "\\".join(terms)  # ASCII only; values read stay as read (see _unchanged)
+        elif uses_code_extensions(terms):
             codec = "iso2022:" + "\\".join(terms)
     for element in dataset.elements():
         parts.append(encode_element(element, encoding, codec))
