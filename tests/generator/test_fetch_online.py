@@ -20,7 +20,7 @@ from typing import BinaryIO
 import pytest
 from rich.console import Console
 
-from dicom_codegen import cli, fetch
+from dicom_codegen import cli, fetch, transfer
 from dicom_codegen.manifest import load_manifest
 from tests.conftest import REPO
 from tests.generator.fake_nema import CURRENT, PREVIOUS, FakeNema, serving, standard_site, url_path
@@ -322,14 +322,14 @@ def test_a_full_disk_is_one_line_and_changes_nothing(
     assert cli.main(["fetch", PREVIOUS, "--base-url", site.base, "--standard", str(standard)]) == 0
     before = _snapshot(standard)
     capsys.readouterr()
-    real = fetch._open_staging
+    real = transfer.open_staging
 
     def full_disk(folder: Path, name: str) -> tuple[BinaryIO, Path]:
         handle, path = real(folder, name)  # a real temporary file, that must be cleaned up
         handle.close()
         return open("/dev/full", "wb"), path  # writes fail with ENOSPC, as on a full disk
 
-    monkeypatch.setattr(fetch, "_open_staging", full_disk)
+    monkeypatch.setattr(transfer, "open_staging", full_disk)
     assert cli.main(["fetch", CURRENT, "--base-url", site.base, "--standard", str(standard)]) == 2
     errors = _errors(capsys.readouterr().err)
     assert len(errors) == 1
