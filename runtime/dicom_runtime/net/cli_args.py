@@ -212,7 +212,7 @@ def _scp(scp: argparse.ArgumentParser) -> None:
     )
     scp.add_argument(
         "--duplicates", choices=DUPLICATE_POLICIES, default="keep",
-        help="a SOP Instance UID stored again with other content: keep the stored one (Success), replace it, or reject (warning B000)",
+        help="a SOP Instance UID stored again with other content: keep the stored one (Success), replace it, or reject it (failure C111)",
     )
     scp.add_argument(
         "--idle-timeout", type=_seconds, default=300.0, help="abort an association idle this long, seconds (TOML: [ae.timeouts] network)"

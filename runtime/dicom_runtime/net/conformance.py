@@ -22,7 +22,7 @@ from ..media.statement import MEDIA_TABLE_HEADER, media_rows, media_sections, ov
 from .aio import DEFAULT_UNASSOCIATED_BUDGET, IGNORED_AFTER_ABORT, QUEUED_BYTES, QUEUED_REQUESTS
 from .association import ASSOCIATION_PDU_LIMIT
 from .server import FILES_RESERVED
-from .storage import BACKLOG_LIMIT
+from .storage import BACKLOG_LIMIT, DUPLICATE_REFUSED
 from .config import ApplicationEntity, Config
 from .conformance_document import Block, Diagram, Section, Statement, Table
 from .conformance_status import RETURNED_WHEN, date_time_matching, pn_matching
@@ -36,7 +36,7 @@ from .transcode import TRANSCODE_LIMIT
 #: The status codes this implementation returns, per DIMSE service (see aio.py and storage.py).
 STATUS_RETURNED: dict[str, tuple[int, ...]] = {
     "C-ECHO": (0x0000, 0x0211),
-    "C-STORE": (0x0000, 0xB000, 0xA700, 0xA900, 0xC000, 0x0117, 0x0122, 0x0211),
+    "C-STORE": (0x0000, 0xA700, 0xA900, 0xC000, 0xC111, 0x0117, 0x0122, 0x0211),
     "C-FIND": (0xFF00, 0x0000, 0xFE00, 0xA900, 0xC000, 0x0122, 0x0211),
     "C-MOVE": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA801, 0xA702, 0xA900, 0xC000, 0x0122, 0x0211),
     "C-GET": (0xFF00, 0x0000, 0xFE00, 0xB000, 0xA702, 0xA900, 0xC000, 0x0122, 0x0211),
@@ -58,7 +58,7 @@ FIXED_LIMITS: tuple[tuple[str, str], ...] = (
 
 #: Where this implementation gives a code a use of its own, within PS3.4's meaning.
 _STATUS_USE: dict[tuple[str, int], str] = {
-    ("C-STORE", 0xB000): "answered (duplicates = reject) for a SOP instance held with another data set, which is kept",
+    ("C-STORE", 0xC111): "answered (duplicates = reject) for a SOP instance held with another data set, which is kept; the new one is not stored",
     ("C-MOVE", 0xB000): "some C-STORE sub-operations failed or had a warning, and at least one did not fail",
     ("C-MOVE", 0xA702): "every C-STORE sub-operation failed (with the counts; PS3.4 C.4.2.3.1), or the move destination cannot be reached",
     ("C-GET", 0xB000): "some C-STORE sub-operations failed or had a warning, and at least one did not fail",
@@ -331,7 +331,7 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             if service == "C-ECHO" and VERIFICATION not in ae.sop_classes:
                 continue
             if service == "C-STORE" and ae.duplicates != "reject":
-                codes = tuple(c for c in codes if c != 0xB000)  # only the duplicate policy "reject" answers it
+                codes = tuple(c for c in codes if c != DUPLICATE_REFUSED)  # only the duplicate policy "reject" answers it
             conformance.blocks.append(
                 Table(("Status", "Code", "Meaning", "Returned when"), tuple(
                     (_category_of(c), f"{c:04X}", status_meaning(service, c), _STATUS_USE.get((service, c)) or RETURNED_WHEN[service, c])
@@ -460,7 +460,8 @@ def _duplicates(policy: str) -> str:
     return first + {
         "keep": "the stored one is kept and Success is answered (both checksums are logged).",
         "replace": "it replaces the stored one and Success is answered (both checksums are logged).",
-        "reject": "the stored one is kept and B000 (Warning) is answered, with the Error Comment 'duplicate SOP Instance UID' (both checksums are logged).",
+        "reject": f"the stored one is kept and the new one refused with {DUPLICATE_REFUSED:04X} (a failure: Error: Cannot understand, "
+        "PS3.4 B.2.3), with the Error Comment 'duplicate SOP Instance UID with another data set' (both checksums are logged).",
     }[policy]
 
 

@@ -24,7 +24,7 @@ RETURNED_WHEN: dict[tuple[str, int], str] = {
     ("C-ECHO", 0x0211): _WRONG_CONTEXT.format(op="C-ECHO", others="a storage or query/retrieve SOP class"),
     ("C-STORE", 0x0000): "the data set decodes in the context's transfer syntax, its SOP Class and Instance UIDs are the "
     "command's, and it is written to the storage folder (and made durable, unless durable = false)",
-    ("C-STORE", 0xB000): "duplicates = reject: a SOP instance held with another data set, which is kept",
+    ("C-STORE", 0xC111): "duplicates = reject: a SOP instance held with another data set, which is kept",
     ("C-STORE", 0xA700): "the instance cannot be written or indexed (a full disk, an I/O error)",
     ("C-STORE", 0xA900): "the data set's SOP Class UID or SOP Instance UID is absent or differs from the command's",
     ("C-STORE", 0xC000): "the C-STORE-RQ has no data set, an empty one, or one that does not decode in the context's transfer syntax",

@@ -72,6 +72,7 @@ SERVICE_STATUS_MEANINGS: dict[str, dict[int, str]] = {
         0xA700: "Refused: Out of Resources",
         0xA900: "Error: Data Set does not match SOP Class",
         0xC000: "Error: Cannot understand",
+        0xC111: "Error: Cannot understand - duplicate SOP Instance with another data set (this implementation's Cxxx code)",
         0x0117: "Failure: Invalid SOP Instance (PS3.7 C.5)",
         0x0122: "Refused: SOP Class not supported (PS3.7 C.5)",
         0x0211: "Failure: Unrecognized operation (PS3.7 C.5)",

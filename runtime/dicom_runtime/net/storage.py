@@ -72,10 +72,15 @@ flushed directly (their own flush costs little next to their size)."""
 DUPLICATE_POLICIES = ("keep", "replace", "reject")
 """What a C-STORE of a SOP Instance UID already held does when its data set differs: ``keep``
 the stored one and answer Success (the default), ``replace`` it, or keep it and ``reject``
-the new one with a Warning status. Either way both checksums are logged; a data set
-identical to the stored one is answered Success and changes nothing."""
+the new one with a failure status, :data:`DUPLICATE_REFUSED`. Either way both checksums are
+logged; a data set identical to the stored one is answered Success and changes nothing."""
 
-DUPLICATE_WARNING = 0xB000
+DUPLICATE_REFUSED = 0xC111
+"""The C-STORE status of a duplicate that ``reject`` refuses: a failure (Error: Cannot
+understand, PS3.4 B.2.3's Cxxx, where an implementation assigns its own causes), since the
+data set is not stored. A Warning (B000, answered before) says the instance was stored
+(PS3.7 9.1.1.1.9, C.4), and an SCU counts it so; PS3.7's Duplicate SOP Instance (0111) is a
+status of N-CREATE, not of C-STORE."""
 
 log = logging.getLogger("dicom_runtime.net")
 
@@ -528,13 +533,13 @@ class StorageFolder:
             log.debug("%s (%s): %s received again, identical; nothing changed", request.association.peer, request.calling_ae, path.stem)
             return 0
         checksums = f"stored sha256 {_sha256(old)}, received sha256 {_sha256(new)}"
-        action = {"keep": "the stored one is kept", "replace": "the received one replaces it", "reject": "the stored one is kept; answered with a warning"}[self.duplicates]
+        action = {"keep": "the stored one is kept", "replace": "the received one replaces it", "reject": f"the stored one is kept; refused with {DUPLICATE_REFUSED:04X}"}[self.duplicates]
         log.warning("%s (%s): duplicate SOP Instance UID %s with different content (%s); %s",
                     request.association.peer, request.calling_ae, path.stem, checksums, action)
         if self.duplicates == "replace":
             return None
         if self.duplicates == "reject":
-            return Status(DUPLICATE_WARNING, "duplicate SOP Instance UID; the stored instance is kept")
+            return Status(DUPLICATE_REFUSED, "duplicate SOP Instance UID with another data set; the stored instance is kept")
         return 0
 
     async def echo(self, request: Request) -> int:

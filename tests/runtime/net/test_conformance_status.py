@@ -47,7 +47,7 @@ def test_every_status_row_says_when_it_is_returned_and_a900_is_listed() -> None:
         assert tables[service]["A900"][2] == "Error: Data Set does not match SOP Class"  # PS3.4 Tables C.4-1, C.4-2, C.4-3
         assert "hierarchical" in tables[service]["A900"][3]
     for service, rows in tables.items():
-        assert set(rows) == {f"{c:04X}" for c in STATUS_RETURNED[service]} - ({"B000"} if service == "C-STORE" else set())
+        assert set(rows) == {f"{c:04X}" for c in STATUS_RETURNED[service]} - ({"C111"} if service == "C-STORE" else set())
         for code, row in rows.items():
             assert len(row) == 4 and len(row[3]) > 10, (service, code, row)
 

@@ -212,8 +212,11 @@ def _with_pixels(index: int, fill: int) -> Instance:
     return Instance.from_dataset(dataset, EXPLICIT_VR_LITTLE_ENDIAN)
 
 
-@pytest.mark.parametrize(("policy", "second_status", "kept"), [("keep", 0x0000, "first"), ("replace", 0x0000, "second"), ("reject", 0xB000, "first")])
+@pytest.mark.parametrize(("policy", "second_status", "kept"), [("keep", 0x0000, "first"), ("replace", 0x0000, "second"), ("reject", 0xC111, "first")])
 def test_a_duplicate_sop_instance_is_never_replaced_silently(tmp_path: Path, policy: str, second_status: int, kept: str) -> None:
+    """``reject`` refuses the second data set with a failure, C111 (PS3.4 B.2.3's Cxxx): it
+    answered B000, a Warning, which says the instance was stored (PS3.7 9.1.1.1.9), and SCUs
+    (``dicom-net store``, storescu) counted it stored while the archive kept the other one."""
     extra = () if policy == "keep" else ("--duplicates", policy)  # keep is the default
     scp = ScpProcess(tmp_path / "out", tmp_path / "scp.log", *extra).start()
     try:
@@ -252,7 +255,7 @@ def test_the_duplicate_policy_is_configured_in_toml_and_stated(tmp_path: Path) -
     assert folder is not None and (entity.duplicates, folder.duplicates) == ("reject", "reject")
     folder.close()
     text = statement(config).to_markdown()
-    assert "B000 (Warning) is answered" in text and "| Duplicate SOP instance with other content | reject |" in text
+    assert "refused with C111 (a failure" in text and "B000" not in text.split("C-STORE status codes")[1].split("C-FIND")[0] and "| Duplicate SOP instance with other content | reject |" in text
     assert from_mapping({"ae": [base]}, base=tmp_path).entities[0].duplicates == "keep"
     with pytest.raises(ConfigError, match=r"duplicates: 'overwrite' is not one of keep, replace, reject"):
         from_mapping({"ae": [{**base, "duplicates": "overwrite"}]}, base=tmp_path)
