@@ -34,8 +34,14 @@ class DicomDecodeError(DicomError, ValueError):
         self.path = path
         self.source = source
         where = f"{source}: " if source else ""
-        at = f" at {path}" if path else ""
-        super().__init__(f"{where}byte {offset}{at}: {reason}")
+        super().__init__(f"{where}{self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """The message without the source, for a message that names it already:
+        ``byte OFFSET at PATH: REASON``."""
+        at = f" at {self.path}" if self.path else ""
+        return f"byte {self.offset}{at}: {self.reason}"
 
 
 class DicomEncodeError(DicomError, ValueError):

@@ -248,8 +248,10 @@ class FileSet:
         name = str(source)
         try:
             read = read_file(source, stop_before_pixels=True)
-        except (DicomDecodeError, OSError) as exc:
-            raise MediaError(f"cannot be added: {exc}", path=name) from None
+        except DicomDecodeError as exc:
+            raise MediaError(f"cannot be added: {exc.detail}", path=name) from None
+        except OSError as exc:
+            raise MediaError(f"cannot be added: {exc.strerror or exc}", path=name) from None
         dataset = read.dataset
         sop_class = _text(read.meta, 0x00020002) or _text(dataset, 0x00080016)
         sop_instance = _text(read.meta, 0x00020003) or _text(dataset, 0x00080018)
@@ -414,7 +416,12 @@ class FileSet:
 
         ``progress(done, total)`` is called after each file written. ``durable=False``
         leaves out the flushes (still atomic, not crash-safe)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise MediaError("not a folder: the File-set's root must be one", path=str(self.root)) from None
+        except OSError as exc:
+            raise MediaError(f"cannot make the File-set's folder: {exc.strerror or exc}", path=str(self.root)) from None
         self._resolved_root = None  # made now, if it was not there
         source = str(self.dicomdir_path)
         lock = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

@@ -56,3 +56,28 @@ def test_bad_input_exit_status_2(tmp_path: Path) -> None:
     missing = _run("list", tmp_path / "nowhere")
     assert missing.returncode == 2 and "cannot read the DICOMDIR" in missing.stderr
     assert _run("--version").stdout.startswith("dicom-media ")
+
+
+def test_a_source_that_cannot_be_read_is_named_once_with_the_reason(tmp_path: Path) -> None:
+    root = tmp_path / "fs"
+    (source,) = make_instances(tmp_path / "src", 1, patients=1)
+    truncated = tmp_path / "cut.dcm"
+    truncated.write_bytes(source.read_bytes()[:1000])
+    missing = _run("create", root, tmp_path / "nowhere.dcm")
+    assert (missing.returncode, missing.stderr) == (2, f"dicom-media: {tmp_path / 'nowhere.dcm'}: cannot be added: No such file or directory\n")
+    cut = _run("create", root, truncated)
+    assert cut.returncode == 2 and cut.stderr.count(str(truncated)) == 1, cut.stderr
+    assert cut.stderr.startswith(f"dicom-media: {truncated}: cannot be added: byte ") and cut.stderr.count("\n") == 1
+    assert not root.exists()
+
+
+def test_a_root_that_cannot_be_made_is_one_error_and_status_2(tmp_path: Path) -> None:
+    (source,) = make_instances(tmp_path / "src", 1, patients=1)
+    a_file = tmp_path / "afile"
+    a_file.write_bytes(b"")
+    for root, why in ((a_file, "not a folder"), (a_file / "sub", "Not a directory")):
+        made = _run("create", root, source)
+        assert (made.returncode, made.stdout) == (2, ""), made.stderr
+        assert made.stderr.startswith("dicom-media: ") and why in made.stderr and "Traceback" not in made.stderr, made.stderr
+        assert made.stderr.count("\n") == 1 and str(root) in made.stderr
+    assert a_file.read_bytes() == b""
