@@ -440,7 +440,9 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         "accepts their transfer syntax. To a peer that accepts none of an instance's syntaxes, a C-MOVE or C-GET "
         "sub-operation sends the same data set in one it accepts (pixel data decoded, and encoded again losslessly where the "
         "syntax is compressed; no loss is added; Lossy Image Compression 01 if the source was lossy), or fails with the reason; "
-        f"an instance of more than {TRANSCODE_LIMIT >> 20} MiB is not converted (a failed sub-operation, 'too large to transcode')."
+        f"an instance of more than {TRANSCODE_LIMIT >> 20} MiB is not converted (a failed sub-operation, 'too large to transcode'), "
+        "a deflated one counted inflated and compressed Pixel Data counted as its frames decode (from Rows, Columns, "
+        "Samples per Pixel, Bits Allocated and Number of Frames), before anything is decoded."
     ))
     add("A.9.2", "Data Dictionary of Private Attributes", "None.")
     add("A.9.3", "Coded Terminology and Templates", "None.")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+import zlib
 from collections.abc import Iterable
 
 from ..dataset import DataElement, Dataset
@@ -29,6 +30,7 @@ from ..fileformat import (
     EXPLICIT_VR_BIG_ENDIAN,
     encode_body,
 )
+from ..reader import EXPLICIT_LE, Reader
 from .association import AcceptedContext
 from .instances import NATIVE_SYNTAXES, Instance
 
@@ -155,11 +157,59 @@ async def in_syntax_bounded(instance: Instance, transfer_syntax: str) -> Instanc
     if transfer_syntax == instance.transfer_syntax:
         return instance
     size = len(instance.buffer)
+    what = _size(size)
+    if size <= TRANSCODE_LIMIT and instance.transfer_syntax not in _NATIVE_STORED:
+        size, what = await asyncio.to_thread(expanded_size, instance, TRANSCODE_LIMIT)
     if size > TRANSCODE_LIMIT:
         raise DicomEncodeError(
-            f"instance {instance.sop_instance}: too large to transcode ({_size(size)}, limit {_size(TRANSCODE_LIMIT)}, "
+            f"instance {instance.sop_instance}: too large to transcode ({what}, limit {_size(TRANSCODE_LIMIT)}, "
             f"transcode.TRANSCODE_LIMIT): {instance.transfer_syntax} to {transfer_syntax}, "
             "the peer accepted no context in its own syntax"
         )
     async with _conversion_lock():
         return await asyncio.to_thread(in_syntax, instance, transfer_syntax)
+
+
+_NATIVE_STORED = (NATIVE_SYNTAXES[0], NATIVE_SYNTAXES[1], EXPLICIT_VR_BIG_ENDIAN)
+"""Syntaxes whose data set a conversion holds at its encoded size: the limit is on that."""
+
+
+def expanded_size(instance: Instance, limit: int) -> tuple[int, str]:
+    """What a conversion of ``instance`` decodes, in bytes, and that size said in words:
+    a deflated data set's inflated size (inflated a piece at a time and thrown away, counted
+    no further than just past ``limit``: a stream of 300 KB may inflate to 1 GiB, which the
+    conversion would hold three times over), and for encapsulated Pixel Data the data set plus
+    the frames decoded (Rows x Columns x Samples per Pixel x Bits Allocated / 8 x Number of
+    Frames, from the header: a JPEG-LS or JPEG 2000 stream of a few KB may declare gigabytes)."""
+    own = instance.transfer_syntax
+    buffer = instance.buffer
+    if own == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
+        decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+        total = position = 0
+        try:
+            while total <= limit and not decompressor.eof:
+                if decompressor.unconsumed_tail:
+                    total += len(decompressor.decompress(decompressor.unconsumed_tail, _PIECE))
+                elif position < len(buffer):
+                    total += len(decompressor.decompress(buffer[position : position + _PIECE], _PIECE))
+                    position += _PIECE
+                else:
+                    break
+        except zlib.error:
+            return len(buffer), _size(len(buffer))  # the conversion's own decoding says what is wrong
+        return total, f"more than {_size(limit)} inflated" if total > limit else f"{_size(total)} inflated"
+    try:
+        header, _ = Reader(buffer, EXPLICIT_LE, source=instance.sop_instance, stop_before_pixels=True).read()
+        rows, columns, samples, bits = (header.value(tag) for tag in (0x00280010, 0x00280011, 0x00280002, 0x00280100))
+        frames = header.value(0x00280008)
+        count = int(str(frames).strip() or 1) if frames is not None else 1
+    except (DicomError, ValueError):
+        return len(buffer), _size(len(buffer))
+    if not all(isinstance(v, int) and v > 0 for v in (rows, columns, samples, bits)) or count < 1:
+        return len(buffer), _size(len(buffer))
+    assert isinstance(rows, int) and isinstance(columns, int) and isinstance(samples, int) and isinstance(bits, int)
+    size = len(buffer) + rows * columns * samples * ((bits + 7) // 8) * count
+    return size, f"{_size(size)} with its {count} frame(s) decoded"
+
+
+_PIECE = 1 << 16

@@ -6,6 +6,7 @@ the SCP answers and that it still serves C-ECHO afterwards."""
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import time
@@ -74,3 +75,68 @@ def test_a_late_c_cancel_does_not_cancel_the_next_request_with_its_message_id(sc
     assert _find(scu, 3, 8, identifier) == [0xFF00, 0x0000]
     scu.release()
     still_serves(scp.port)
+
+
+def _deflated_bomb(index: int, study: str, size: int) -> tuple[str, bytes]:
+    """A CT data set in Deflated Explicit VR Little Endian whose Pixel Data is ``size`` bytes of zeros."""
+    plain = bytes(ct_instance(index, size=200, study=study).in_syntax(EXPLICIT_VR_LITTLE_ENDIAN).data)
+    head = plain[: plain.index(struct.pack("<HH", 0x7FE0, 0x0010))] + struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, size)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    deflated = compressor.compress(head) + b"".join(compressor.compress(zeros) for _ in range(size >> 20)) + compressor.flush()
+    return ct_instance(index, size=200, study=study).sop_instance, deflated + b"\0" * (len(deflated) % 2)
+
+
+def test_a_deflated_instance_asked_for_in_another_syntax_is_not_inflated_past_the_transcode_limit(scp: ScpProcess) -> None:
+    """transcode.TRANSCODE_LIMIT (256 MiB) bounds what the retrieve SCP converts for a peer that
+    accepted none of an instance's own syntax; it was held to the bytes as stored, so a deflated
+    instance of 300 KB that inflates to 300 MiB (stored: it decodes) was converted for a C-GET
+    SCU that takes Implicit VR only, the SCP's peak RSS rising by 781 MiB (one such request
+    of a 1 GiB one: about 3 GiB). Now its inflated size is counted first, in pieces: a failed
+    sub-operation that says so, the peak RSS within a few MiB."""
+    study = "1.2.826.0.1.3680043.10.1.502"
+    uid, deflated = _deflated_bomb(1510, study, 300 << 20)
+    assert len(deflated) < 400_000
+    scu = RawScu(scp.port, {1: (CT, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)})
+    assert _status(scu.store(1, CT, uid, deflated)) == 0x0000
+    scu.release()
+    before = peak_rss(scp)
+    get = [tool("getscu"), "-aec", "OURSCP", "-S", "+xi", "--ignore", "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={study}"]
+    subprocess.run([*get, "127.0.0.1", str(scp.port)], capture_output=True, timeout=300)  # getscu reports, does not fail
+    rise = peak_rss(scp) - before
+    assert rise < 64 << 20, f"peak RSS rose by {rise >> 20} MiB"
+    deadline = time.monotonic() + 5
+    while "too large to transcode (more than 256.0 MiB inflated" not in scp.log.read_text():
+        assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
+        time.sleep(0.05)
+    still_serves(scp.port)
+
+
+def test_encapsulated_frames_are_counted_decoded_against_the_transcode_limit() -> None:
+    """A JPEG-LS, JPEG 2000 or RLE stream of a few KB may declare gigabytes of frames (runs of
+    one value code in a few bits), which a conversion would decode in full: the limit counts
+    Rows x Columns x Samples x bytes x frames from the header, before any decoding."""
+    import asyncio
+
+    from dicom_runtime.errors import DicomEncodeError
+    from dicom_runtime.net.instances import Instance
+    from dicom_runtime.net.transcode import TRANSCODE_LIMIT, expanded_size, in_syntax_bounded
+
+    rle = "1.2.840.10008.1.2.5"
+    side = 12000  # 16 bits: 274.7 MiB decoded, from an RLE stream of 4.3 MiB (runs of 128 zeros in 2 bytes)
+    dataset = ct_instance(1520, size=200).dataset()
+    del dataset[0x7FE00010]
+    dataset.add(0x00280010, "US", side)
+    dataset.add(0x00280011, "US", side)
+    header = bytes(Instance.from_dataset(dataset, EXPLICIT_VR_LITTLE_ENDIAN).data)
+    segment = b"\x81\x00" * (side * side // 128)  # PS3.5 G.3.1: -127, then the byte repeated 128 times
+    frame = struct.pack("<16I", 2, 64, 64 + len(segment), *([0] * 13)) + segment + segment
+    pixels = (struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OB", 0, 0xFFFFFFFF) + struct.pack("<HHI", 0xFFFE, 0xE000, 0)
+              + struct.pack("<HHI", 0xFFFE, 0xE000, len(frame)) + frame + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0))
+    instance = Instance(CT, ct_instance(1520, size=200).sop_instance, rle, header + pixels)
+    assert len(instance.buffer) < 5 << 20
+    decoded = side * side * 2
+    said = f"{(len(instance.buffer) + decoded) / 2**20:.1f} MiB with its 1 frame(s) decoded"
+    with pytest.raises(DicomEncodeError, match=rf"too large to transcode \({re.escape(said)}, limit 256\.0 MiB"):
+        asyncio.run(in_syntax_bounded(instance, EXPLICIT_VR_LITTLE_ENDIAN))
+    assert expanded_size(instance, TRANSCODE_LIMIT) == (len(instance.buffer) + decoded, said)
