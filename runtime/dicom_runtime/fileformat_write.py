@@ -203,6 +203,7 @@ def encode_file(
         raise DicomEncodeError("a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)")
     source = _syntax_read(dataset, meta)
     _refuse_encapsulated_in_native(dataset, transfer_syntax, source)
+    _refuse_native_in_encapsulated(dataset, transfer_syntax, source)
     header = file_header(sop_class, sop_instance, transfer_syntax, kept=kept)
     if 0x00041220 in dataset and _DEFLATED.isdisjoint({source, transfer_syntax}):
         # a DICOMDIR: its record links are file offsets, and its records move with the new
@@ -224,6 +225,22 @@ def _refuse_encapsulated_in_native(dataset: Dataset, transfer_syntax: str, read_
     raise DicomEncodeError(
         f"(7FE0,0010) PixelData is encapsulated (read in {read_in or 'an encapsulated syntax'}) and {transfer_syntax} "
         f"is a native transfer syntax (PS3.5 A.4): decode it first, pixels.transcode(dataset, {transfer_syntax!r})"
+    )
+
+
+def _refuse_native_in_encapsulated(dataset: Dataset, transfer_syntax: str, read_in: str | None) -> None:
+    """The other way: native Pixel Data in an encapsulated syntax was written with its defined
+    length, a file dcmdump and dciodvfy refuse (PS3.5 A.4: undefined length, items): one
+    DicomEncodeError naming the syntaxes and the way (``pixels.transcode`` encodes it)."""
+    element = dataset.get(0x7FE00010)
+    if element is None or not is_encapsulated(transfer_syntax) or isinstance(element.value, EncapsulatedPixelData):
+        return
+    if element.value is None or (isinstance(element.value, (bytes, memoryview)) and not len(element.value)):
+        return  # empty: nothing to encapsulate
+    read = f" (read in {read_in})" if read_in and not is_encapsulated(read_in) else ""
+    raise DicomEncodeError(
+        f"(7FE0,0010) PixelData is native{read} and {transfer_syntax} is an encapsulated transfer syntax (PS3.5 A.4): "
+        f"encode it first, pixels.transcode(dataset, {transfer_syntax!r})"
     )
 
 

@@ -28,7 +28,7 @@ import re
 import types
 
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, Value
-from .errors import DicomEncodeError, DicomError, DicomTypeError
+from .errors import DicomDecodeError, DicomEncodeError, DicomError, DicomTypeError
 from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, is_encapsulated, read_file, write_file
 from .objects import AttributeSpec, DicomObject, Finding, _state, in_use_type
 from .values import PersonName
@@ -524,7 +524,16 @@ def write(
     except DicomEncodeError as exc:
         raise DicomEncodeError(f"{path}: {exc}") from exc
     syntax = transfer_syntax or _syntax_of(dataset.file_meta)
-    _encapsulate(dataset, syntax)
+    try:
+        _encapsulate(dataset, syntax)
+    except DicomDecodeError as exc:
+        raise DicomDecodeError(
+            f"{exc.reason}: PixelData does not hold the items of encapsulated Pixel Data (PS3.5 A.4); native pixels "
+            f"are encoded by pixels.encode(image, {syntax!r})",
+            offset=exc.offset,
+            path=exc.path,
+            source=str(path),
+        ) from None
     write_file(path, dataset, syntax)
 
 
