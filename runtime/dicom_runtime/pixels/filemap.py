@@ -19,8 +19,8 @@ import numpy.typing as npt
 
 from ..dataset import DataElement, Dataset, EncapsulatedPixelData
 from ..encoding import _NATIVE as _NATIVE_SYNTAXES
-from ..fileformat import _skip, encoding_of, read_file, split_file
-from ..reader import EXPLICIT_LE
+from ..fileformat import _looks_explicit, _skip, encoding_of, read_file, split_file
+from ..reader import EXPLICIT_LE, IMPLICIT_LE
 from ._common import PixelDecodeError, pixel_info
 from .decode import Fragment, _encapsulated, _native, array
 
@@ -112,12 +112,15 @@ def _array_from_file(path: str | Path, frame: int | None) -> npt.NDArray[Any]:
     items: list[memoryview] = []
     try:
         _, start = split_file(mapped, source=source)  # type: ignore[arg-type]  # mmap is bytes-like
-        at = _skip(view, start, EXPLICIT_LE, top=True)
+        # a data set in Implicit VR under an encapsulated syntax's meta, as read_file reads it
+        explicit = _looks_explicit(view[start : start + 6])
+        at = _skip(view, start, EXPLICIT_LE if explicit else IMPLICIT_LE, top=True)
         if at is None or bytes(view[at : at + 4]) != b"\xe0\x7f\x10\x00":
             raise PixelDecodeError("no top-level Pixel Data (7FE0,0010) after the header", source=source)
-        if bytes(view[at + 4 : at + 6]) not in (b"OB", b"OW", b"UN") or bytes(view[at + 8 : at + 12]) != b"\xff\xff\xff\xff":
+        length_field = bytes(view[at + 8 : at + 12] if explicit else view[at + 4 : at + 8])
+        if (explicit and bytes(view[at + 4 : at + 6]) not in (b"OB", b"OW", b"UN")) or length_field != b"\xff\xff\xff\xff":
             raise PixelDecodeError(f"Pixel Data at byte {at} is not encapsulated (undefined length), its transfer syntax {syntax} is", source=source)
-        position = at + 12
+        position = at + (12 if explicit else 8)
         while True:
             # item headers read with pread, not through the map: a page fault on a mapped file
             # brings in (and counts as resident) a large folio of the page cache, up to megabytes
