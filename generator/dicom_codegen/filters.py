@@ -150,7 +150,8 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
     """One line of a class's attribute table, in the layout ``dicom_runtime.attribute_table``
     reads: keyword, tag, VR, VM, Type, Enumerated Values, row, groups, condition
     sentence, and (only where there are some) the rules of single values (Enumerated
-    Values of value n, ``==Keyword-1`` relations), separated by tabs."""
+    Values of value n, ``==Keyword-1`` relations) and of a sequence's number of Items
+    (``#1-n``), separated by tabs."""
     tag = tag_int(field.tag)
     enumerated, by_value = checked_enumerations(field)
     columns = [
@@ -167,6 +168,9 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
     rules = [f"{n}=" + "\\".join(values) for n, values in by_value]
     rules += [f"=={keyword}{offset:+d}" for keyword, offset in field.relations if keyword and not field.item_class]
     rules += [f"?{n}=" + "\\".join(values) + f"?{condition.text}" for n, (condition, values) in enumerate(field.value_rules, 1)]
+    if field.item_count is not None:
+        least, most = field.item_count
+        rules.append(f"#{least}-{'n' if most is None else most}")
     if rules:
         columns.append(";".join(rules))
     for column in columns:

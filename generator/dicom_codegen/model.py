@@ -332,6 +332,12 @@ class AttributeRow:
     #: table ("If Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER,
     #: output units shall be Hounsfield Units (HU)", of Rescale Type): (the "If ..." sentence, values).
     value_rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Of a sequence: the (minimum, maximum) number of Items its description states ("One
+    #: or more Items shall be included in this Sequence." -> (1, None); :mod:`.item_counts`).
+    item_count: tuple[int, int | None] | None = None
+    #: Its sentences about a number of Items that state no count read ("The number of Items
+    #: shall be identical to the value of Number of Wedges (300A,00D0)."): reported, not dropped.
+    item_sentences_unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -452,6 +458,7 @@ class ClassField:
     #: The constructor's default where it is not None: a Python literal (the SOP Class UID
     #: of an IOD that has one SOP class); "" for None.
     default: str = ""
+    item_count: tuple[int, int | None] | None = None  # of a sequence: (minimum, maximum) Items; None: not stated
 
 
 @dataclass(frozen=True)

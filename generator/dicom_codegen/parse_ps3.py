@@ -53,6 +53,7 @@ from .docbook import (
     text_with_links,
     title_of,
 )
+from .item_counts import ItemCount, item_count
 from .model import AttributeRow, AttributeTable, InformationObjects, Iod, MissingReference, ModuleRef, Source
 from .parse_elements import parse_tag
 
@@ -188,6 +189,8 @@ class _Reader:
             for paragraph in section.iter(PARA):
                 terms.read_text(text_of(paragraph), parsed[0])
                 self.value_table(paragraph, parsed[0], terms)
+        description = text_with_links(cells[3])
+        items = item_count(description) if stripped.endswith("Sequence") else ItemCount(None, (), ())
         return AttributeRow(
             name=stripped,
             tag=parsed[0],
@@ -195,7 +198,7 @@ class _Reader:
             mask=parsed[2],
             depth=depth,
             type=type_,
-            description=text_with_links(cells[3]),
+            description=description,
             enumerated_values=tuple(dict.fromkeys(terms.enumerated.get(0, []))),
             defined_terms=tuple(dict.fromkeys(terms.defined.get(0, []))),
             include="",
@@ -203,6 +206,8 @@ class _Reader:
             value_enumerations=terms.by_value(terms.enumerated),
             value_defined_terms=terms.by_value(terms.defined),
             relations=tuple(dict.fromkeys(terms.relations)),
+            item_count=items.count,
+            item_sentences_unread=items.unread,
         )
 
     def value_table(self, paragraph: etree._Element, tag: str, terms: _Terms) -> None:

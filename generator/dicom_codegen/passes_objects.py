@@ -24,6 +24,7 @@ from .model import (
     Warning_,
 )
 from .conditions import CompiledCondition, compile_condition, summary
+from .item_counts import summary as item_count_summary
 from .naming import spell_leading_number
 from .parse_elements import parse_tag
 from .parse_ps3 import FUNCTIONAL_GROUPS
@@ -164,6 +165,7 @@ class _Builder:
                 (compile_condition(f"Required {sentence[0].lower()}{sentence[1:]}", self.keyword_of), values)
                 for sentence, values in row.value_rules
             ),
+            item_count=row.item_count if item_class else None,
         )
 
     def keyword_of(self, tag: str, name: str) -> str:
@@ -370,6 +372,7 @@ class _Builder:
                     value_enumerated=kept.value_enumerated or field.value_enumerated,
                     relations=tuple(dict.fromkeys(kept.relations + field.relations)),
                     value_rules=tuple(dict.fromkeys(kept.value_rules + field.value_rules)),
+                    item_count=strictest.item_count or kept.item_count or field.item_count,
                 )
         group_usage = tuple(
             (self.names[g.table], "U") for g in iod.functional_groups if g.table
@@ -536,6 +539,7 @@ def object_counts(model: Model) -> list[str]:
         f"{len(model.objects.missing)} missing references",
         f"conditions: {summary([e.condition for e in entries])} "
         "(validation reports what is not compiled as not checked; listed in conditions.txt)",
+        item_count_summary(model.objects.tables),
     ]
 
 

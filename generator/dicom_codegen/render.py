@@ -25,6 +25,7 @@ from .errors import OutputError
 from .filters import FILTERS, attribute_line
 from .model import ClassField, GeneratedClass, Model, Source, to_jsonable
 from .passes import constant_elements
+from .item_counts import listing as item_count_listing
 from .passes_objects import condition_entries
 from .passes_services import service_class_name
 
@@ -165,6 +166,7 @@ def render(model: Model) -> dict[str, str]:
     files["model.json"] = dump_json(model)
     if model.objects is not None:
         files["conditions.txt"] = _conditions_listing(model)
+        files["item_counts.txt"] = item_count_listing(model.objects.source.edition, model.objects.tables)
     return files
 
 

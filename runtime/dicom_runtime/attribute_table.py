@@ -22,7 +22,9 @@ fields separated by tabs::
   (``==BitsStored-1``: "High Bit shall be one less than Bits Stored");
   ``?N=values?sentence`` gives values required while a condition holds, the sentence's
   condition compiled under the key ``Keyword?N`` of the conditions
-  (``?1=HU?Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER``).
+  (``?1=HU?Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER``);
+  ``#least-most`` gives a sequence's number of Items, ``n`` for no maximum (``#1-n``:
+  "One or more Items shall be included in this Sequence", ``#1-1``: "Only a single Item").
 
 Compiled conditions are given apart, by keyword. Text is what a table of hundreds
 of attributes costs least as: a tuple of constructor calls in its place made up
@@ -72,7 +74,7 @@ def attribute_table(
                 f"attribute table line {number} has {len(fields)} fields, not {_FIELDS} or {_WITH_VALUES}: {line!r}"
             )
         keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields[:_FIELDS]
-        by_value, relations, value_rules = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), ())
+        by_value, relations, value_rules, items = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), (), None)
         names, group_types = _groups(groups) if ":" in groups else (tuple(groups.split(",")) if groups else (), ())
         specs.append(
             AttributeSpec(
@@ -90,6 +92,7 @@ def attribute_table(
                 relations,
                 tuple((compiled.get(f"{keyword}?{n}"), values, sentence) for n, values, sentence in value_rules),
                 group_types,
+                items,
             )
         )
     keys = {s.keyword for s in specs} | {f"{s.keyword}?{n}" for s in specs for n in range(1, len(s.value_rules) + 1)}
@@ -159,7 +162,7 @@ def composed_table(
 #: AttributeSpec's fields, in order, as :func:`_in_group` gives them.
 _SPEC_FIELDS = (
     "keyword", "tag", "vr", "vm", "type", "enumerated", "source", "groups", "condition",
-    "condition_text", "value_enumerated", "relations", "value_rules", "group_types",
+    "condition_text", "value_enumerated", "relations", "value_rules", "group_types", "item_count",
 )  # fmt: skip
 if tuple(f.name for f in dataclasses.fields(AttributeSpec)) != _SPEC_FIELDS:
     raise RuntimeError("AttributeSpec's fields changed: _in_group must give them all")
@@ -171,7 +174,7 @@ def _in_group(spec: AttributeSpec, groups: tuple[str, ...]) -> AttributeSpec:
     s = spec
     return AttributeSpec(
         s.keyword, s.tag, s.vr, s.vm, s.type, s.enumerated, s.source, groups, s.condition,
-        s.condition_text, s.value_enumerated, s.relations, s.value_rules, s.group_types,
+        s.condition_text, s.value_enumerated, s.relations, s.value_rules, s.group_types, s.item_count,
     )  # fmt: skip
 
 
@@ -214,15 +217,20 @@ def composed_fields(cls: _Class) -> _Class:
 _ValueRule = tuple[int, tuple[str, ...], str]
 
 
-def _rules(
-    text: str, number: int
-) -> tuple[tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...], tuple[_ValueRule, ...]]:
-    """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1;?1=HU?If ...`` -> ((1, ("ORIGINAL", "DERIVED")),
-    (3, ("AXIAL",))), (("BitsStored", -1),) and ((1, ("HU",), "If ..."),)."""
+def _rules(text: str, number: int) -> tuple[
+    tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...], tuple[_ValueRule, ...], tuple[int, int | None] | None
+]:
+    """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1;?1=HU?If ...;#1-n`` -> ((1, ("ORIGINAL", "DERIVED")),
+    (3, ("AXIAL",))), (("BitsStored", -1),), ((1, ("HU",), "If ..."),) and (1, None)."""
     found: list[tuple[int, tuple[str, ...]]] = []
     relations: list[tuple[str, int]] = []
     value_rules: list[_ValueRule] = []
+    items: tuple[int, int | None] | None = None
     for part in text.split(";") if text else ():
+        count = re.fullmatch(r"#(\d+)-(\d+|n)", part)
+        if count is not None:
+            items = (int(count.group(1)), None if count.group(2) == "n" else int(count.group(2)))
+            continue
         rule = re.fullmatch(r"\?(\d+)=([^?]+)\?(.+)", part)
         if rule is not None:
             value_rules.append((int(rule.group(1)), tuple(rule.group(2).split("\\")), rule.group(3)))
@@ -235,7 +243,7 @@ def _rules(
         if not position.isdigit() or int(position) < 1 or not values:
             raise ValueError(f"attribute table line {number}: {part!r} is not value-number=values or ==Keyword+offset")
         found.append((int(position), tuple(values.split("\\"))))
-    return tuple(found), tuple(relations), tuple(value_rules)
+    return tuple(found), tuple(relations), tuple(value_rules), items
 
 
 def modules_of(specs: tuple[AttributeSpec, ...]) -> dict[str, tuple[str, ...]]:

@@ -36,6 +36,10 @@ class AttributeSpec:
     #: gives a stricter Type than ``type`` (the mandatory modules'), which applies while
     #: that module is in use (InstanceNumber: Type 3 in SOP Common, Type 2 in General Image).
     group_types: tuple[tuple[str, str], ...] = ()
+    #: Of a sequence: the (minimum, maximum) number of Items its description states, maximum
+    #: None for "or more" ("One or more Items shall be included in this Sequence.": (1, None));
+    #: None where it states none.
+    item_count: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,33 +181,33 @@ StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule
 StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
 StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
 ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule		#1-1
 ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule		#1-n
 StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
 AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule		#1-1
 StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
 PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule		#1-n
 NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule		#1-n
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule		#1-1
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule		#1-n
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule		#1-n
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule		#1-n
 AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule		#1-n
 PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
 PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
 PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule		#1-n
 Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
 AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
 AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule		#1-1
 ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule		#1-1
 ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
 PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
@@ -260,12 +260,12 @@ ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1	SpecimenModule	
-IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule	
-AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule	
-ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule	
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule		#0-1
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule		#1-n
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule		#0-1
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
-ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
-SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule		#1-n
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule		#1-n
 OverlayRows	60000010	US	1	1		C.9-2 row 1	OverlayPlaneModule	
 OverlayColumns	60000011	US	1	1		C.9-2 row 2	OverlayPlaneModule	
 OverlayType	60000040	CS	1	1	G\R	C.9-2 row 3	OverlayPlaneModule	
@@ -279,7 +279,7 @@ OverlayLabel	60001500	LO	1	3		C.9-2 row 10	OverlayPlaneModule
 ROIArea	60001301	IS	1	3		C.9-2 row 11	OverlayPlaneModule	
 ROIMean	60001302	DS	1	3		C.9-2 row 12	OverlayPlaneModule	
 ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13	OverlayPlaneModule	
-VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1	VOILUTModule	Window Center (0028,1050) is not present
+VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1	VOILUTModule	Window Center (0028,1050) is not present	#1-n
 WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5	VOILUTModule	VOI LUT Sequence (0028,3010) is not present
 WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6	VOILUTModule	Window Center (0028,1050) is sent
 WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7	VOILUTModule	

@@ -272,7 +272,7 @@ class EnhancedCTImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             CTAdditionalXRaySourceMacro,
         ),
         r"""
-RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro		#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -340,7 +340,7 @@ class EnhancedCTImageSharedFunctionalGroupsSequenceItem(DicomObject):
             CTAdditionalXRaySourceMacro,
         ),
         r"""
-RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro	
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1	RealWorldValueMappingMacro		#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -619,37 +619,37 @@ StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule
 StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
 StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
 ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule		#1-1
 ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule		#1-n
 StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
 AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule		#1-1
 StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
 PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule		#1-n
 NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule		#1-n
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule		#1-1
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule		#1-n
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule		#1-n
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule		#1-n
 AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule		#1-n
 PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
 PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
 PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule		#1-n
 Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
 AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
 AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule		#1-1
 ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule		#1-1
 ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
 PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
 Modality	00080060	CS	1	1	CT	C.7-5a row 1	GeneralSeriesModule,CTSeriesModule	
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2	GeneralSeriesModule,CTSeriesModule	a Performed Procedure Step SOP Class was involved in the creation of this Series
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2	GeneralSeriesModule,CTSeriesModule	a Performed Procedure Step SOP Class was involved in the creation of this Series	#1-1
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesDescription	00120072	LO	1	3		C.7-5b row 3	ClinicalTrialSeriesModule	
@@ -699,8 +699,8 @@ ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule,ICCProfileModule:1
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule,ICCProfileModule	
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
-SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1	MultiFrameFunctionalGroupsModule	
-PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3	MultiFrameFunctionalGroupsModule	
+SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1	MultiFrameFunctionalGroupsModule		#1-1
+PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3	MultiFrameFunctionalGroupsModule		#1-n
 InstanceNumber	00200013	IS	1	1		C.7.6.16-1 row 5	MultiFrameFunctionalGroupsModule,SOPCommonModule	
 ContentDate	00080023	DA	1	1		C.7.6.16-1 row 6	MultiFrameFunctionalGroupsModule	
 ContentTime	00080033	TM	1	1		C.7.6.16-1 row 7	MultiFrameFunctionalGroupsModule	
@@ -727,12 +727,12 @@ RespiratorySignalSource	00189171	CS	1	1C		C.7.6.18-2 row 2	RespiratorySynchroniz
 RespiratoryTriggerDelayThreshold	00209256	FD	1	1C		C.7.6.18-2 row 3	RespiratorySynchronizationModule	Respiratory Motion Compensation Technique (0018,9170) equals other than NONE, REALTIME or BREATH_HOLD and if Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
 RespiratoryTriggerType	00209250	CS	1	1C		C.7.6.18-2 row 4	RespiratorySynchronizationModule	the value is not TIME
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1	SpecimenModule	
-IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule	
-AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule	
-ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule	
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule		#0-1
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule		#1-n
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule		#0-1
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
-ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
-SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule		#1-n
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule		#1-n
 ImageType	00080008	CS	2-n	1		C.8-114 row 1	EnhancedCTImageModule		1=ORIGINAL\DERIVED\MIXED
 PixelPresentation	00089205	CS	1	1		C.8-131 row 1	EnhancedCTImageModule	
 VolumetricProperties	00089206	CS	1	1		C.8-131 row 2	EnhancedCTImageModule	
@@ -740,11 +740,11 @@ VolumeBasedCalculationTechnique	00089207	CS	1	1		C.8-131 row 3	EnhancedCTImageMo
 AcquisitionNumber	00200012	IS	1	3		C.8-114 row 3	EnhancedCTImageModule	
 AcquisitionDateTime	0008002A	DT	1	1C		C.8-114 row 4	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 AcquisitionDuration	00189073	FD	1	1C		C.8-114 row 5	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6	EnhancedCTImageModule	
-ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8	EnhancedCTImageModule	
-ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10	EnhancedCTImageModule	the Referenced Image Sequence (0008,1140) is present
-SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12	EnhancedCTImageModule	the Source Image Sequence (0008,2112) is present
-ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14	EnhancedCTImageModule	Presentation State is generated during acquisition
+ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6	EnhancedCTImageModule		#1-n
+ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8	EnhancedCTImageModule		#1-n
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10	EnhancedCTImageModule	the Referenced Image Sequence (0008,1140) is present	#1-n
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12	EnhancedCTImageModule	the Source Image Sequence (0008,2112) is present	#1-n
+ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14	EnhancedCTImageModule	Presentation State is generated during acquisition	#1-n
 ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	EnhancedCTImageModule,SOPCommonModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 ImageComments	00204000	LT	1	3		C.8-114 row 22	EnhancedCTImageModule	
 BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
@@ -753,8 +753,8 @@ LossyImageCompression	00282110	CS	1	1C	00\01	C.8-114 row 25	EnhancedCTImageModul
 LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
 LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
 PresentationLUTShape	20500020	CS	1	1	IDENTITY	C.8-114 row 28	EnhancedCTImageModule	
-IconImageSequence	00880200	SQ	1	3		C.8-114 row 29	EnhancedCTImageModule	
-ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	EnhancedCTImageModule	
+IconImageSequence	00880200	SQ	1	3		C.8-114 row 29	EnhancedCTImageModule		#1-1
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	EnhancedCTImageModule		#1-1
 SliceProgressionDirection	00540500	CS	1	3		10-25 row 5	EnhancedCTImageModule	
 IsocenterPosition	300A012C	DS	3	3		C.8-114 row 32	EnhancedCTImageModule	
 PatientSupportAngle	300A0122	DS	1	3		10-27 row 1	EnhancedCTImageModule	

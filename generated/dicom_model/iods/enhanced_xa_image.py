@@ -283,7 +283,7 @@ class EnhancedXAImagePerFrameFunctionalGroupsSequenceItem(DicomObject):
             XRayGeometryMacro,
         ),
         r"""
-FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro	
+FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro		#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -357,7 +357,7 @@ class EnhancedXAImageSharedFunctionalGroupsSequenceItem(DicomObject):
             XRayGeometryMacro,
         ),
         r"""
-FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro	
+FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1	FrameDisplayShutterMacro		#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -543,33 +543,33 @@ StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule
 StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
 StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
 ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule		#1-1
 ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule		#1-n
 StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
 AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule		#1-1
 StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
 PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule		#1-n
 NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule		#1-n
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule		#1-1
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule		#1-n
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule		#1-n
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule		#1-n
 AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule		#1-n
 PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
 PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
 PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule		#1-n
 Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
 AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
 AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule		#1-1
 ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule		#1-1
 ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
 PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
@@ -621,8 +621,8 @@ ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
 PixelPaddingRangeLimit	00280121	US or SS	1	1C		C.7-11a row 3	ImagePixelModule	pixel padding is to be defined as a range rather than a single value
-SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1	MultiFrameFunctionalGroupsModule	
-PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3	MultiFrameFunctionalGroupsModule	
+SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1	MultiFrameFunctionalGroupsModule		#1-1
+PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3	MultiFrameFunctionalGroupsModule		#1-n
 InstanceNumber	00200013	IS	1	1		C.7.6.16-1 row 5	MultiFrameFunctionalGroupsModule,SOPCommonModule	
 ContentDate	00080023	DA	1	1		C.7.6.16-1 row 6	MultiFrameFunctionalGroupsModule	
 ContentTime	00080033	TM	1	1		C.7.6.16-1 row 7	MultiFrameFunctionalGroupsModule	
@@ -645,12 +645,12 @@ IntervalsRejected	00181084	IS	1	2C		C.7.6.18-1 row 8	CardiacSynchronizationModul
 SkipBeats	00181086	IS	1	1C		C.7.6.18-1 row 9	CardiacSynchronizationModule	Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)
 CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10	CardiacSynchronizationModule	type of framing is not time forward from trigger
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1	SpecimenModule	
-IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule	
-AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule	
-ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule	
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2	SpecimenModule		#0-1
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4	SpecimenModule		#1-n
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8	SpecimenModule		#0-1
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10	SpecimenModule	
-ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule	
-SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule	
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11	SpecimenModule		#1-n
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23	SpecimenModule		#1-n
 """,
         "PS3.3 2016c Table ",
         {

@@ -196,33 +196,33 @@ StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule
 StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
 StudyTime	00080030	TM	1	2		C.7-3 row 3	GeneralStudyModule	
 ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4	GeneralStudyModule	
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule	
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5	GeneralStudyModule		#1-1
 ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7	GeneralStudyModule	
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule	
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8	GeneralStudyModule		#1-n
 StudyID	00200010	SH	1	2		C.7-3 row 10	GeneralStudyModule	
 AccessionNumber	00080050	SH	1	2		C.7-3 row 11	GeneralStudyModule	
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule	
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12	GeneralStudyModule		#1-1
 StudyDescription	00081030	LO	1	3		C.7-3 row 14	GeneralStudyModule	
 PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15	GeneralStudyModule	
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule	
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16	GeneralStudyModule		#1-n
 NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18	GeneralStudyModule	
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule	
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule	
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule	
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule	
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule	
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19	GeneralStudyModule		#1-n
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21	GeneralStudyModule		#1-1
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23	GeneralStudyModule		#1-n
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25	GeneralStudyModule		#1-n
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27	GeneralStudyModule		#1-n
 AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1	PatientStudyModule	
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule	
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2	PatientStudyModule		#1-n
 PatientAge	00101010	AS	1	3		C.7-4a row 4	PatientStudyModule	
 PatientSize	00101020	DS	1	3		C.7-4a row 5	PatientStudyModule	
 PatientWeight	00101030	DS	1	3		C.7-4a row 6	PatientStudyModule	
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule	
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7	PatientStudyModule		#1-n
 Occupation	00102180	SH	1	3		C.7-4a row 9	PatientStudyModule	
 AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10	PatientStudyModule	
 AdmissionID	00380010	LO	1	3		C.7-4a row 11	PatientStudyModule	
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule	
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12	PatientStudyModule		#1-1
 ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14	PatientStudyModule	
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule	
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15	PatientStudyModule		#1-1
 ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17	PatientStudyModule	
 PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18	PatientStudyModule	patient is an animal
 Modality	00080060	CS	1	1	RTIMAGE\RTDOSE\RTSTRUCT\RTPLAN\RTRECORD	C.8-37 row 1	RTSeriesModule	
@@ -231,18 +231,18 @@ SeriesNumber	00200011	IS	1	2		C.8-37 row 3	RTSeriesModule
 SeriesDate	00080021	DA	1	3		C.8-37 row 4	RTSeriesModule	
 SeriesTime	00080031	TM	1	3		C.8-37 row 5	RTSeriesModule	
 SeriesDescription	0008103E	LO	1	3		C.8-37 row 6	RTSeriesModule	
-SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7	RTSeriesModule	
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7	RTSeriesModule		#1-1
 OperatorsName	00081070	PN	1-n	2		C.8-37 row 9	RTSeriesModule	
-OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10	RTSeriesModule	
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12	RTSeriesModule	
-RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14	RTSeriesModule	
+OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10	RTSeriesModule		#1-n
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12	RTSeriesModule		#1-n
+RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14	RTSeriesModule		#1-n
 PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1	RTSeriesModule	
 PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2	RTSeriesModule	
 PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3	RTSeriesModule	
 PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4	RTSeriesModule	
 PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5	RTSeriesModule	
 PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6	RTSeriesModule	
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	RTSeriesModule	
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7	RTSeriesModule		#1-n
 CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13	RTSeriesModule	
 ClinicalTrialCoordinatingCenterName	00120060	LO	1	2		C.7-5b row 1	ClinicalTrialSeriesModule	
 ClinicalTrialSeriesID	00120071	LO	1	3		C.7-5b row 2	ClinicalTrialSeriesModule	
@@ -263,8 +263,8 @@ DateOfLastCalibration	00181200	DA	1-n	3		C.7-8 row 11	GeneralEquipmentModule
 TimeOfLastCalibration	00181201	TM	1-n	3		C.7-8 row 12	GeneralEquipmentModule	
 PixelPaddingValue	00280120	US or SS	1	1C		C.7-8 row 13	GeneralEquipmentModule	Pixel Padding Range Limit (0028,0121) is present and either Pixel Data (7FE0,0010) or Pixel Data Provider URL (0028,7FE0) is present
 InstanceNumber	00200013	IS	1	3		C.12-1 row 47	GeneralImageModule:2,RTDoseModule,StructureSetModule,SOPCommonModule	
-DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34	GeneralImageModule,RTDoseModule	
-ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36	GeneralImageModule,RTDoseModule	
+DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34	GeneralImageModule,RTDoseModule		#1-n
+ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36	GeneralImageModule,RTDoseModule		#1-n
 PixelSpacing	00280030	DS	2	1		C.7-10 row 1	ImagePlaneModule	
 ImageOrientationPatient	00200037	DS	6	1		C.7-10 row 2	ImagePlaneModule	
 ImagePositionPatient	00200032	DS	3	1		C.7-10 row 3	ImagePlaneModule	
@@ -311,7 +311,7 @@ ROIMean	60001302	DS	1	3		C.9-2 row 12	OverlayPlaneModule
 ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13	OverlayPlaneModule	
 NumberOfFramesInOverlay	60000015	IS	1	1		C.9-3 row 1	MultiFrameOverlayModule	
 ImageFrameOrigin	60000051	US	1	3		C.9-3 row 2	MultiFrameOverlayModule	
-ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1	ModalityLUTModule	Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.
+ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1	ModalityLUTModule	Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.	#1-1
 RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6	ModalityLUTModule	Modality LUT Sequence (0028,3000) is not present
 RescaleSlope	00281053	DS	1	1C		C.11-1b row 7	ModalityLUTModule	Rescale Intercept is present
 RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept is present

@@ -76,7 +76,7 @@ class CardiacSynchronizationMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1		
+CardiacSynchronizationSequence	00189118	SQ	1	1		C.7.6.16-8 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -24,7 +24,7 @@ class CodeMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ConceptCodeSequence	0040A168	SQ	1	1		C.18.2-1 row 1		
+ConceptCodeSequence	0040A168	SQ	1	1		C.18.2-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -113,7 +113,7 @@ CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme D
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
 LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
 URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
 MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present

@@ -42,7 +42,7 @@ class ContainerMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ContinuityOfContent	0040A050	CS	1	1	SEPARATE\CONTINUOUS	C.18.8-1 row 1		
-ContentTemplateSequence	0040A504	SQ	1	1C		C.18.8-1 row 2		a template defined and known to the implementation at the time of encoding was used to define the content of this Item, and the template consists of a single CONTAINER with nested content, and it is the outermost invocation of a set of nested templates that start with the same CONTAINER (see Section C.18.8.1.2)
+ContentTemplateSequence	0040A504	SQ	1	1C		C.18.8-1 row 2		a template defined and known to the implementation at the time of encoding was used to define the content of this Item, and the template consists of a single CONTAINER with nested content, and it is the outermost invocation of a set of nested templates that start with the same CONTAINER (see Section C.18.8.1.2)	#1-1
 """,
         "PS3.3 2016c Table ",
     )

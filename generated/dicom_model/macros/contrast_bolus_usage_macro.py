@@ -60,7 +60,7 @@ class ContrastBolusUsageMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1		
+ContrastBolusUsageSequence	00189341	SQ	1	1		C.7.16-13 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

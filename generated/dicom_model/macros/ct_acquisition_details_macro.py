@@ -69,7 +69,7 @@ class CTAcquisitionDetailsMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1		
+CTAcquisitionDetailsSequence	00189304	SQ	1	1		C.8-119 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -56,7 +56,7 @@ class CTAcquisitionTypeMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1		
+CTAcquisitionTypeSequence	00189301	SQ	1	1		C.8-118 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -58,7 +58,7 @@ class CTAdditionalXRaySourceMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1		
+CTAdditionalXRaySourceSequence	00189360	SQ	1	1		C.8-126b row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -30,9 +30,9 @@ ExposureInmAs	00189332	FD	1	1C		C.8-124 row 4		Frame Type (0008,9007) Value 1 of
 ExposureModulationType	00189323	CS	1	1C		C.8-124 row 5		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
 EstimatedDoseSaving	00189324	FD	1	2C		C.8-124 row 6		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Exposure Modulation Type (0018,9323) is not equal to NONE
 CTDIvol	00189345	FD	1	2C		C.8-124 row 7		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
-CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-124 row 8		
+CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-124 row 8			#1-1
 WaterEquivalentDiameter	00181271		1	3		C.8-124 row 10		
-WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-124 row 11		Water Equivalent Diameter (0018,1271) is present
+WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-124 row 11		Water Equivalent Diameter (0018,1271) is present	#1-1
 """,
         "PS3.3 2016c Table ",
         {
@@ -68,7 +68,7 @@ class CTExposureMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTExposureSequence	00189321	SQ	1	1		C.8-124 row 1		
+CTExposureSequence	00189321	SQ	1	1		C.8-124 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -44,7 +44,7 @@ class CTGeometryMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1		
+CTGeometrySequence	00189312	SQ	1	1		C.8-122 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -43,7 +43,7 @@ class CTImageFrameTypeMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1		
+CTImageFrameTypeSequence	00189329	SQ	1	1		C.8-117 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

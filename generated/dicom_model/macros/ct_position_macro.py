@@ -47,7 +47,7 @@ class CTPositionMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1		
+CTPositionSequence	00189326	SQ	1	1		C.8-121 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -75,7 +75,7 @@ class CTReconstructionMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1		
+CTReconstructionSequence	00189314	SQ	1	1		C.8-123 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

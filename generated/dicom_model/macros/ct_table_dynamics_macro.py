@@ -68,7 +68,7 @@ class CTTableDynamicsMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1		
+CTTableDynamicsSequence	00189308	SQ	1	1		C.8-120 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

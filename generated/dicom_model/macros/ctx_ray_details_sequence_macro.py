@@ -67,7 +67,7 @@ class CTXRayDetailsSequenceMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1		
+CTXRayDetailsSequence	00189325	SQ	1	1		C.8-125 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

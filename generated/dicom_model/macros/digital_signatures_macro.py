@@ -34,7 +34,7 @@ CertificateOfSigner	04000115	OB	1	1		C.12-6 row 11
 Signature	04000120	OB	1	1		C.12-6 row 12		
 CertifiedTimestampType	04000305	CS	1	1C		C.12-6 row 13		Certified Timestamp (0400,0310) is present
 CertifiedTimestamp	04000310	OB	1	3		C.12-6 row 14		
-DigitalSignaturePurposeCodeSequence	04000401	SQ	1	3		C.12-6 row 15		
+DigitalSignaturePurposeCodeSequence	04000401	SQ	1	3		C.12-6 row 15			#1-1
 """,
         "PS3.3 2016c Table ",
         {
@@ -79,8 +79,8 @@ class DigitalSignaturesMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1		
-DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6		
+MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1			#1-n
+DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6			#1-n
 """,
         "PS3.3 2016c Table ",
     )

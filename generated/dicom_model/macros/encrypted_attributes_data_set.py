@@ -35,7 +35,7 @@ class EncryptedAttributesDataSet(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ModifiedAttributesSequence	04000550	SQ	1	1		C.12-7 row 1		
+ModifiedAttributesSequence	04000550	SQ	1	1		C.12-7 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

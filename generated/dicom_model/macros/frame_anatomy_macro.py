@@ -30,8 +30,8 @@ class FrameAnatomyMacroFrameAnatomySequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 FrameLaterality	00209072	CS	1	1	R\L\U\B	C.7.6.16-9 row 2		
-AnatomicRegionSequence	00082218	SQ	1	1		10-5 row 1		
-PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1		
+AnatomicRegionSequence	00082218	SQ	1	1		10-5 row 1			#1-1
+PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -49,7 +49,7 @@ class FrameAnatomyMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1		
+FrameAnatomySequence	00209071	SQ	1	1		C.7.6.16-9 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -129,7 +129,7 @@ class FrameContentMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameContentSequence	00209111	SQ	1	1		C.7.6.16-3 row 1		
+FrameContentSequence	00209111	SQ	1	1		C.7.6.16-3 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -26,7 +26,7 @@ class FrameDisplayShutterMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1		
+FrameDisplayShutterSequence	00189472	SQ	1	1		C.7.6.16-17 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -40,7 +40,7 @@ class FramePixelShiftMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FramePixelShiftSequence	00289415	SQ	1	1		C.7.6.16-15 row 1		
+FramePixelShiftSequence	00289415	SQ	1	1		C.7.6.16-15 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -45,7 +45,7 @@ class FrameVOILUTMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1		
+FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

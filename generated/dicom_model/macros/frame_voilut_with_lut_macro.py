@@ -26,7 +26,7 @@ class FrameVOILUTWithLUTMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11b row 1		
+FrameVOILUTSequence	00289132	SQ	1	1		C.7.6.16-11b row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -63,9 +63,9 @@ class HierarchicalSeriesReferenceMacroReferencedSOPSequenceItem(DicomObject):
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.17-3a row 9		
-ReferencedDigitalSignatureSequence	04000402	SQ	1	3		C.17-3a row 11		
-ReferencedSOPInstanceMACSequence	04000403	SQ	1	3		C.17-3a row 14		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.17-3a row 9			#1-n
+ReferencedDigitalSignatureSequence	04000402	SQ	1	3		C.17-3a row 11			#1-n
+ReferencedSOPInstanceMACSequence	04000403	SQ	1	3		C.17-3a row 14			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -95,7 +95,7 @@ RetrieveLocationUID	0040E011	UI	1	3		C.17-3a row 3
 RetrieveURL	00081190	UR	1	3		C.17-3a row 4		
 StorageMediaFileSetID	00880130	SH	1	3		C.17-3a row 5		
 StorageMediaFileSetUID	00880140	UI	1	3		C.17-3a row 6		
-ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7		
+ReferencedSOPSequence	00081199	SQ	1	1		C.17-3a row 7			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -27,7 +27,7 @@ class HierarchicalSOPInstanceReferenceMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 StudyInstanceUID	0020000D	UI	1	1		C.17-3 row 1		
-ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2		
+ReferencedSeriesSequence	00081115	SQ	1	1		C.17-3 row 2			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -44,7 +44,7 @@ class IdentityPixelValueTransformationMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PixelValueTransformationSequence	00289145	SQ	1	1		C.7.6.16-10b row 1		
+PixelValueTransformationSequence	00289145	SQ	1	1		C.7.6.16-10b row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

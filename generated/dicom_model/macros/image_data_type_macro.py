@@ -54,7 +54,7 @@ class ImageDataTypeMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ImageDataTypeSequence	00189807	SQ	1	1		C.7.6.16.2.24-1 row 1		
+ImageDataTypeSequence	00189807	SQ	1	1		C.7.6.16.2.24-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -26,7 +26,7 @@ class ImageFrameConversionSourceMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ConversionSourceAttributesSequence	00209172	SQ	1	1		C.7.6.16.2.25.3-1 row 1		
+ConversionSourceAttributesSequence	00209172	SQ	1	1		C.7.6.16.2.25.3-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

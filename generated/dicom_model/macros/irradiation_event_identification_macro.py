@@ -42,7 +42,7 @@ class IrradiationEventIdentificationMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1		
+IrradiationEventIdentificationSequence	00189477	SQ	1	1		C.7.6.16-19 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

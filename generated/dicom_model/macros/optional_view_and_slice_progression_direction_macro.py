@@ -36,7 +36,7 @@ CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme D
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
 LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
 URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
 MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
@@ -46,7 +46,7 @@ ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
 ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
 ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-ViewModifierCodeSequence	00540222	SQ	1	3		10-25 row 3		
+ViewModifierCodeSequence	00540222	SQ	1	3		10-25 row 3			#1-n
 """,
         "PS3.3 2016c Table ",
         {
@@ -119,7 +119,7 @@ class OptionalViewAndSliceProgressionDirectionMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ViewCodeSequence	00540220	SQ	1	3		10-25 row 1		
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1			#1-1
 SliceProgressionDirection	00540500	CS	1	3		10-25 row 5		
 """,
         "PS3.3 2016c Table ",

@@ -30,7 +30,7 @@ class PatientGroupMacroGroupOfPatientsIdentificationSequenceItem(DicomObject):
         r"""
 PatientID	00100020	LO	1	1		C.7.1.4-1 row 5		
 IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2			#1-1
 SubjectRelativePositionInImage	00100028		1	3		C.7.1.4-1 row 7		
 PatientPosition	00185100	CS	1	3		C.7.1.4-1 row 8		
 """,
@@ -77,7 +77,7 @@ class PatientGroupMacroSourcePatientGroupIdentificationSequenceItem(DicomObject)
         r"""
 PatientID	00100020	LO	1	1		C.7.1.4-1 row 2		
 IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -95,8 +95,8 @@ class PatientGroupMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1		
-GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4		
+SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1			#1-1
+GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -42,7 +42,7 @@ class PatientOrientationInFrameMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PatientOrientationInFrameSequence	00209450	SQ	1	1		C.7.6.16-16 row 1		
+PatientOrientationInFrameSequence	00209450	SQ	1	1		C.7.6.16-16 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

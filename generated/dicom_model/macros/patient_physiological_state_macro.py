@@ -26,7 +26,7 @@ class PatientPhysiologicalStateMacroPatientPhysiologicalStateSequenceItem(DicomO
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PatientPhysiologicalStateCodeSequence	00189772	SQ	1	1		C.7.6.16.2-21 row 2		
+PatientPhysiologicalStateCodeSequence	00189772	SQ	1	1		C.7.6.16.2-21 row 2			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -42,7 +42,7 @@ class PatientPhysiologicalStateMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PatientPhysiologicalStateSequence	00189771	SQ	1	1		C.7.6.16.2-21 row 1		
+PatientPhysiologicalStateSequence	00189771	SQ	1	1		C.7.6.16.2-21 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

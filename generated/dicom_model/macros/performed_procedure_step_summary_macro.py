@@ -40,7 +40,7 @@ CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme D
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
 LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
 URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
 MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
@@ -50,7 +50,7 @@ ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
 ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
 ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-ProtocolContextSequence	00400440	SQ	1	3		10-16 row 9		
+ProtocolContextSequence	00400440	SQ	1	3		10-16 row 9			#1-n
 """,
         "PS3.3 2016c Table ",
         {
@@ -124,21 +124,21 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
-ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2		
+ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2			#1-1
 DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
 Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
 Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
 PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
 UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
 TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
-ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE	#1-1
 NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
 FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
 RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
 RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC
-ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE
-ContentItemModifierSequence	00400441	SQ	1	3		10-16 row 11		
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC	#1-1
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE	#1-1
+ContentItemModifierSequence	00400441	SQ	1	3		10-16 row 11			#1-n
 """,
         "PS3.3 2016c Table ",
         {
@@ -206,7 +206,7 @@ PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3
 PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4		
 PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5		
 PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6		
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7		
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7			#1-n
 CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13		
 """,
         "PS3.3 2016c Table ",

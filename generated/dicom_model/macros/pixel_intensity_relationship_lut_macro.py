@@ -46,7 +46,7 @@ class PixelIntensityRelationshipLUTMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PixelIntensityRelationshipLUTSequence	00289422	SQ	1	1		C.7.6.16-14 row 1		
+PixelIntensityRelationshipLUTSequence	00289422	SQ	1	1		C.7.6.16-14 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

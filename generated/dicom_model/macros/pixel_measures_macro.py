@@ -43,7 +43,7 @@ class PixelMeasuresMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1		
+PixelMeasuresSequence	00289110	SQ	1	1		C.7.6.16-2 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

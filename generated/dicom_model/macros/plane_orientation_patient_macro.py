@@ -41,7 +41,7 @@ class PlaneOrientationPatientMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1		
+PlaneOrientationSequence	00209116	SQ	1	1		C.7.6.16-5 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

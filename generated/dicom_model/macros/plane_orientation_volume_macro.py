@@ -42,7 +42,7 @@ class PlaneOrientationVolumeMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PlaneOrientationVolumeSequence	0020930F	SQ	1	1		C.7.6.16.2.22-1 row 1		
+PlaneOrientationVolumeSequence	0020930F	SQ	1	1		C.7.6.16.2.22-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -41,7 +41,7 @@ class PlanePositionPatientMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1		
+PlanePositionSequence	00209113	SQ	1	1		C.7.6.16-4 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -40,7 +40,7 @@ class PlanePositionVolumeMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PlanePositionVolumeSequence	0020930E	SQ	1	1		C.7.6.16.2.21-1 row 1		
+PlanePositionVolumeSequence	0020930E	SQ	1	1		C.7.6.16.2.21-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

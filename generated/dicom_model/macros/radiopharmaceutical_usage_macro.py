@@ -39,7 +39,7 @@ class RadiopharmaceuticalUsageMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-RadiopharmaceuticalUsageSequence	00189737	SQ	1	1		C.7.6.16.2-20 row 1		
+RadiopharmaceuticalUsageSequence	00189737	SQ	1	1		C.7.6.16.2-20 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -37,8 +37,8 @@ RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0
 RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present
 LUTExplanation	00283003	LO	1	1		C.7.6.16-12b row 8		
 LUTLabel	00409210	SH	1	1		C.7.6.16-12b row 9		
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10		
-QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12		
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10			#1-1
+QuantityDefinitionSequence	00409220	SQ	1	3		C.7.6.16-12b row 12			#1-n
 """,
         "PS3.3 2016c Table ",
         {

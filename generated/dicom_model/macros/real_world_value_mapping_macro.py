@@ -26,7 +26,7 @@ class RealWorldValueMappingMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1		
+RealWorldValueMappingSequence	00409096	SQ	1	1		C.7.6.16-12 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -140,12 +140,12 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
 TypeOfInstances	0040E020	CS	1	1		10-3b row 1		
 StudyInstanceUID	0020000D	UI	1	1C		10-3b row 2		Type of Instances (0040,E020) is DICOM
 SeriesInstanceUID	0020000E	UI	1	1C		10-3b row 3		Type of Instances (0040,E020) is DICOM
-ReferencedSOPSequence	00081199	SQ	1	1		10-3b row 4		
-DICOMRetrievalSequence	0040E021	SQ	1	1C		10-3b row 10		DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present
-DICOMMediaRetrievalSequence	0040E022	SQ	1	1C		10-3b row 12		DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present
-WADORetrievalSequence	0040E023	SQ	1	1C		10-3b row 15		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present
-XDSRetrievalSequence	0040E024	SQ	1	1C		10-3b row 17		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO Retrieval Sequence (0040,E023) are not present
-WADORSRetrievalSequence	0040E025	SQ	1	1C		10-3b row 20		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present
+ReferencedSOPSequence	00081199	SQ	1	1		10-3b row 4			#1-n
+DICOMRetrievalSequence	0040E021	SQ	1	1C		10-3b row 10		DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present	#1-n
+DICOMMediaRetrievalSequence	0040E022	SQ	1	1C		10-3b row 12		DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present	#1-n
+WADORetrievalSequence	0040E023	SQ	1	1C		10-3b row 15		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present	#1-n
+XDSRetrievalSequence	0040E024	SQ	1	1C		10-3b row 17		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO-RS Retrieval Sequence (0040,E025) and WADO Retrieval Sequence (0040,E023) are not present	#1-n
+WADORSRetrievalSequence	0040E025	SQ	1	1C		10-3b row 20		DICOM Retrieval Sequence (0040,E021), DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023) and XDS Retrieval Sequence (0040,E024) are not present	#1-n
 """,
         "PS3.3 2016c Table ",
         {

@@ -109,7 +109,7 @@ class RespiratorySynchronizationMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1		
+RespiratorySynchronizationSequence	00209253	SQ	1	1		C.7.6.16-18 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -25,7 +25,7 @@ class SeriesAndInstanceReferenceMacroReferencedSeriesSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 SeriesInstanceUID	0020000E	UI	1	1		10-4 row 2		
-ReferencedInstanceSequence	0008114A	SQ	1	1		10-4 row 3		
+ReferencedInstanceSequence	0008114A	SQ	1	1		10-4 row 3			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -40,7 +40,7 @@ class SeriesAndInstanceReferenceMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -32,7 +32,7 @@ class SpecimenMacroAlternateContainerIdentifierSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 5		
-IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 6		
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 6			#0-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -47,7 +47,7 @@ class SpecimenMacroContainerComponentSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ContainerComponentTypeCodeSequence	00500012	SQ	1	1		C.7.6.22-2 row 12		
+ContainerComponentTypeCodeSequence	00500012	SQ	1	1		C.7.6.22-2 row 12			#1-1
 Manufacturer	00080070	LO	1	3		C.7.6.22-2 row 14		
 ManufacturerModelName	00081090	LO	1	3		C.7.6.22-2 row 15		
 ContainerComponentID	0050001B	LO	1	3		C.7.6.22-2 row 16		
@@ -80,14 +80,14 @@ class SpecimenMacroSpecimenDescriptionSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 SpecimenIdentifier	00400551	LO	1	1		C.7.6.22-2 row 24		
-IssuerOfTheSpecimenIdentifierSequence	00400562	SQ	1	2		C.7.6.22-2 row 25		
+IssuerOfTheSpecimenIdentifierSequence	00400562	SQ	1	2		C.7.6.22-2 row 25			#0-1
 SpecimenUID	00400554	UI	1	1		C.7.6.22-2 row 27		
-SpecimenTypeCodeSequence	0040059A	SQ	1	3		C.7.6.22-2 row 28		
+SpecimenTypeCodeSequence	0040059A	SQ	1	3		C.7.6.22-2 row 28			#1-1
 SpecimenShortDescription	00400600	LO	1	3		C.7.6.22-2 row 30		
 SpecimenDetailedDescription	00400602	UT	1	3		C.7.6.22-2 row 31		
-SpecimenPreparationSequence	00400610	SQ	1	2		C.7.6.22-2 row 32		
-PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1		
-SpecimenLocalizationContentItemSequence	00400620	SQ	1	1C		C.7.6.22-2 row 36		multiple specimens present in the image
+SpecimenPreparationSequence	00400610	SQ	1	2		C.7.6.22-2 row 32			#0-n
+PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1			#1-n
+SpecimenLocalizationContentItemSequence	00400620	SQ	1	1C		C.7.6.22-2 row 36		multiple specimens present in the image	#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -111,7 +111,7 @@ class SpecimenMacroSpecimenPreparationSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-SpecimenPreparationStepContentItemSequence	00400612	SQ	1	1		C.7.6.22-2 row 33		
+SpecimenPreparationStepContentItemSequence	00400612	SQ	1	1		C.7.6.22-2 row 33			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -126,12 +126,12 @@ class SpecimenMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1		
-IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2		
-AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4		
-ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8		
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2			#0-1
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4			#1-n
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8			#0-1
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10		
-ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11		
-SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23		
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11			#1-n
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -68,9 +68,9 @@ class StorageMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1C		10-3c row 1		the storage request only applies to a specific SOP Class
-DICOMStorageSequence	00404071	SQ	1	1C		10-3c row 2		STOW-RS Storage Sequence (0040,4072) or XDS Storage Sequence (0040,4074) is not present
-STOWRSStorageSequence	00404072	SQ	1	1C		10-3c row 4		DICOM Storage Sequence (0040,4071) and XDS Storage Sequence (0040,4074) are not present
-XDSStorageSequence	00404074	SQ	1	1C		10-3c row 6		STOW-RS Storage Sequence (0040,4072) and DICOM Storage Sequence (0040,4071) are not present
+DICOMStorageSequence	00404071	SQ	1	1C		10-3c row 2		STOW-RS Storage Sequence (0040,4072) or XDS Storage Sequence (0040,4074) is not present	#1-n
+STOWRSStorageSequence	00404072	SQ	1	1C		10-3c row 4		DICOM Storage Sequence (0040,4071) and XDS Storage Sequence (0040,4074) are not present	#1-n
+XDSStorageSequence	00404074	SQ	1	1C		10-3c row 6		STOW-RS Storage Sequence (0040,4072) and DICOM Storage Sequence (0040,4071) are not present	#1-n
 """,
         "PS3.3 2016c Table ",
         {

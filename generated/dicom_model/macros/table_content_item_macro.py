@@ -42,9 +42,9 @@ SelectorUCValue	0072006F		1	1C		C.18.10-1 row 29		Selector Attribute VR (0072,00
 SelectorULValue	00720078	UL	1-n	1C		C.18.10-1 row 30		Selector Attribute VR (0072,0050) is present and the value is UL, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
 SelectorUSValue	0072007A	US	1-n	1C		C.18.10-1 row 31		Selector Attribute VR (0072,0050) is present and the value is US, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
 SelectorUVValue	00720083		1	1C		C.18.10-1 row 32		Selector Attribute VR (0072,0050) is present and the value is UV, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-ConceptCodeSequence	0040A168	SQ	1	1C		C.18.10-1 row 33		Selector Attribute VR (0072,0050) is present and the value is SQ
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 35		this cell is a numeric value (Selector Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US or UV) has a unit (is not dimensionless), and the unit is not specified within the Table Row Definition Sequence for this row or Table Column Definition Sequence for this column
-NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.10-1 row 37		this cell is a numeric value (Selector Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US or UV), and the numeric value cannot be provided
+ConceptCodeSequence	0040A168	SQ	1	1C		C.18.10-1 row 33		Selector Attribute VR (0072,0050) is present and the value is SQ	#1-n
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 35		this cell is a numeric value (Selector Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US or UV) has a unit (is not dimensionless), and the unit is not specified within the Table Row Definition Sequence for this row or Table Column Definition Sequence for this column	#1-1
+NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.10-1 row 37		this cell is a numeric value (Selector Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US or UV), and the numeric value cannot be provided	#1-1
 """,
         "PS3.3 2016c Table ",
         {
@@ -171,8 +171,8 @@ class TableContentItemMacroTableColumnDefinitionSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 TableColumnNumber	0040A805		1	1C		C.18.10-1 row 11		the concept does not apply to all columns
-ConceptNameCodeSequence	0040A043	SQ	1	1		C.18.10-1 row 12		
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 14		all the rows in this column are numeric values (Selector Attribute VR is DS, FD, FL, IS, SL, SS, UL, or US), have units (are not dimensionless), and have the same units
+ConceptNameCodeSequence	0040A043	SQ	1	1		C.18.10-1 row 12			#1-1
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 14		all the rows in this column are numeric values (Selector Attribute VR is DS, FD, FL, IS, SL, SS, UL, or US), have units (are not dimensionless), and have the same units	#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -189,8 +189,8 @@ class TableContentItemMacroTableRowDefinitionSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 TableRowNumber	0040A804		1	1C		C.18.10-1 row 5		the concept does not apply to all rows
-ConceptNameCodeSequence	0040A043	SQ	1	1		C.18.10-1 row 6		
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 8		all the columns in this row are numeric values (Selector Attribute VR is DS, FD, FL, IS, SL, SS, UL, or US), have units (are not dimensionless), and have the same units
+ConceptNameCodeSequence	0040A043	SQ	1	1		C.18.10-1 row 6			#1-1
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 8		all the columns in this row are numeric values (Selector Attribute VR is DS, FD, FL, IS, SL, SS, UL, or US), have units (are not dimensionless), and have the same units	#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -208,9 +208,9 @@ class TableContentItemMacroTabulatedValuesSequenceItem(DicomObject):
         r"""
 NumberOfTableRows	0040A802		1	1		C.18.10-1 row 2		
 NumberOfTableColumns	0040A803		1	1		C.18.10-1 row 3		
-TableRowDefinitionSequence	0040A806	SQ	1	3		C.18.10-1 row 4		
-TableColumnDefinitionSequence	0040A807	SQ	1	3		C.18.10-1 row 10		
-CellValuesSequence	0040A808	SQ	1	1		C.18.10-1 row 16		
+TableRowDefinitionSequence	0040A806	SQ	1	3		C.18.10-1 row 4			#1-n
+TableColumnDefinitionSequence	0040A807	SQ	1	3		C.18.10-1 row 10			#1-n
+CellValuesSequence	0040A808	SQ	1	1		C.18.10-1 row 16			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -232,7 +232,7 @@ class TableContentItemMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-TabulatedValuesSequence	0040A801	SQ	1	1		C.18.10-1 row 1		
+TabulatedValuesSequence	0040A801	SQ	1	1		C.18.10-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

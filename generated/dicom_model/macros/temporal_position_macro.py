@@ -39,7 +39,7 @@ class TemporalPositionMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-TemporalPositionSequence	00209310	SQ	1	1		C.7.6.16.2.23-1 row 1		
+TemporalPositionSequence	00209310	SQ	1	1		C.7.6.16.2.23-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

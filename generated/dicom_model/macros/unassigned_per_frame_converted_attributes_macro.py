@@ -41,7 +41,7 @@ class UnassignedPerFrameConvertedAttributesMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-UnassignedPerFrameConvertedAttributesSequence	00209171	SQ	1	1C		C.7.6.16.2.25.2-1 row 1		any unassigned per-frame attributes are present for this frame
+UnassignedPerFrameConvertedAttributesSequence	00209171	SQ	1	1C		C.7.6.16.2.25.2-1 row 1		any unassigned per-frame attributes are present for this frame	#1-1
 """,
         "PS3.3 2016c Table ",
     )

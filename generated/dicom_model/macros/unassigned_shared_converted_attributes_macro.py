@@ -41,7 +41,7 @@ class UnassignedSharedConvertedAttributesMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-UnassignedSharedConvertedAttributesSequence	00209170	SQ	1	1C		C.7.6.16.2.25.1-1 row 1		any unassigned shared attributes are present
+UnassignedSharedConvertedAttributesSequence	00209170	SQ	1	1C		C.7.6.16.2.25.1-1 row 1		any unassigned shared attributes are present	#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -24,7 +24,7 @@ class WaveformReferenceMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ReferencedSOPSequence	00081199	SQ	1	1		C.18.3-1 row 1		
+ReferencedSOPSequence	00081199	SQ	1	1		C.18.3-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

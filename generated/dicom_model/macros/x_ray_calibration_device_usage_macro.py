@@ -39,7 +39,7 @@ class XRayCalibrationDeviceUsageMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CalibrationSequence	00189455	SQ	1	1		C.8.19.6-6 row 1		
+CalibrationSequence	00189455	SQ	1	1		C.8.19.6-6 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

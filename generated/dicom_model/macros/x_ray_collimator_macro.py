@@ -61,7 +61,7 @@ class XRayCollimatorMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-CollimatorShapeSequence	00189407	SQ	1	1		C.8.19.6-12 row 1		
+CollimatorShapeSequence	00189407	SQ	1	1		C.8.19.6-12 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -79,7 +79,7 @@ class XRayExposureControlSensingRegionsMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ExposureControlSensingRegionsSequence	00189434	SQ	1	1		C.8.19.6-3 row 1		
+ExposureControlSensingRegionsSequence	00189434	SQ	1	1		C.8.19.6-3 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

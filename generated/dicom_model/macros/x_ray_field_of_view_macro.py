@@ -57,7 +57,7 @@ class XRayFieldOfViewMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FieldOfViewSequence	00189432	SQ	1	1		C.8.19.6-2 row 1		
+FieldOfViewSequence	00189432	SQ	1	1		C.8.19.6-2 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -42,7 +42,7 @@ class XRayFrameAcquisitionMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameAcquisitionSequence	00189417	SQ	1	1		C.8.19.6-8 row 1		
+FrameAcquisitionSequence	00189417	SQ	1	1		C.8.19.6-8 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -25,7 +25,7 @@ class XRayFrameCharacteristicsMacroXAXRFFrameCharacteristicsSequenceItem(DicomOb
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 DerivationDescription	00082111	ST	1	3		C.8.19.6-1 row 2		
-DerivationCodeSequence	00089215	SQ	1	3		C.8.19.6-1 row 3		
+DerivationCodeSequence	00089215	SQ	1	3		C.8.19.6-1 row 3			#1-n
 AcquisitionDeviceProcessingDescription	00181400	LO	1	3		C.8.19.6-1 row 5		
 AcquisitionDeviceProcessingCode	00181401	LO	1	3		C.8.19.6-1 row 6		
 """,
@@ -46,7 +46,7 @@ class XRayFrameCharacteristicsMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-XAXRFFrameCharacteristicsSequence	00189412	SQ	1	1		C.8.19.6-1 row 1		
+XAXRFFrameCharacteristicsSequence	00189412	SQ	1	1		C.8.19.6-1 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

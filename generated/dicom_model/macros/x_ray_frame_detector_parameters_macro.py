@@ -42,7 +42,7 @@ class XRayFrameDetectorParametersMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameDetectorParametersSequence	00189451	SQ	1	1		C.8.19.6-5 row 1		
+FrameDetectorParametersSequence	00189451	SQ	1	1		C.8.19.6-5 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -61,7 +61,7 @@ class XRayFramePixelDataPropertiesMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FramePixelDataPropertiesSequence	00289443	SQ	1	1		C.8.19.6-4 row 1		
+FramePixelDataPropertiesSequence	00289443	SQ	1	1		C.8.19.6-4 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -40,7 +40,7 @@ class XRayGeometryMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1		
+XRayGeometrySequence	00189476	SQ	1	1		C.8.19.6-14 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

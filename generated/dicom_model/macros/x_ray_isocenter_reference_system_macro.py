@@ -55,7 +55,7 @@ class XRayIsocenterReferenceSystemMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-IsocenterReferenceSystemSequence	00189462	SQ	1	1		C.8.19.6-13 row 1		
+IsocenterReferenceSystemSequence	00189462	SQ	1	1		C.8.19.6-13 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -39,7 +39,7 @@ class XRayObjectThicknessMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ObjectThicknessSequence	00189456	SQ	1	1		C.8.19.6-7 row 1		
+ObjectThicknessSequence	00189456	SQ	1	1		C.8.19.6-7 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

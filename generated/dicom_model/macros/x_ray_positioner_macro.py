@@ -47,7 +47,7 @@ class XRayPositionerMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PositionerPositionSequence	00189405	SQ	1	1		C.8.19.6-10 row 1		
+PositionerPositionSequence	00189405	SQ	1	1		C.8.19.6-10 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

@@ -54,7 +54,7 @@ class XRayProjectionPixelCalibrationMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ProjectionPixelCalibrationSequence	00189401	SQ	1	1		C.8.19.6-9 row 1		
+ProjectionPixelCalibrationSequence	00189401	SQ	1	1		C.8.19.6-9 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

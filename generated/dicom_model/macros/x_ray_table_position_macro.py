@@ -50,7 +50,7 @@ class XRayTablePositionMacro(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-TablePositionSequence	00189406	SQ	1	1		C.8.19.6-11 row 1		
+TablePositionSequence	00189406	SQ	1	1		C.8.19.6-11 row 1			#1-1
 """,
         "PS3.3 2016c Table ",
     )

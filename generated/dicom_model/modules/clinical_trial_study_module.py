@@ -55,7 +55,7 @@ class ClinicalTrialStudyModule(DicomObject):
         r"""
 ClinicalTrialTimePointID	00120050	LO	1	2		C.7-4b row 1		
 ClinicalTrialTimePointDescription	00120051	ST	1	3		C.7-4b row 2		
-ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3		
+ConsentForClinicalTrialUseSequence	00120083	SQ	1	3		C.7-4b row 3			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -28,7 +28,7 @@ class CommonInstanceReferenceModuleReferencedSeriesSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 SeriesInstanceUID	0020000E	UI	1	1		C.12-8 row 2		
-ReferencedInstanceSequence	0008114A	SQ	1	1		C.12-8 row 3		
+ReferencedInstanceSequence	0008114A	SQ	1	1		C.12-8 row 3			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -48,7 +48,7 @@ class CommonInstanceReferenceModuleStudiesContainingOtherReferencedInstancesSequ
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 StudyInstanceUID	0020000D	UI	1	1		C.12-8 row 6		
-ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1		
+ReferencedSeriesSequence	00081115	SQ	1	1		10-4 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -63,8 +63,8 @@ class CommonInstanceReferenceModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1		this Instance references Instances in this Study
-StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5		this Instance references Instances in other Studies
+ReferencedSeriesSequence	00081115	SQ	1	1C		C.12-8 row 1		this Instance references Instances in this Study	#1-n
+StudiesContainingOtherReferencedInstancesSequence	00081200	SQ	1	1C		C.12-8 row 5		this Instance references Instances in other Studies	#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -38,7 +38,7 @@ CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme D
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
 LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
 URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
 MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
@@ -48,7 +48,7 @@ ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
 ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
 ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-AdditionalDrugSequence	0018002A	SQ	1	3		C.7-12 row 7		
+AdditionalDrugSequence	0018002A	SQ	1	3		C.7-12 row 7			#1-n
 """,
         "PS3.3 2016c Table ",
         {
@@ -120,9 +120,9 @@ class ContrastBolusModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ContrastBolusAgent	00180010	LO	1	2		C.7-12 row 1		
-ContrastBolusAgentSequence	00180012	SQ	1	3		C.7-12 row 2		
+ContrastBolusAgentSequence	00180012	SQ	1	3		C.7-12 row 2			#1-n
 ContrastBolusRoute	00181040	LO	1	3		C.7-12 row 4		
-ContrastBolusAdministrationRouteSequence	00180014	SQ	1	3		C.7-12 row 5		
+ContrastBolusAdministrationRouteSequence	00180014	SQ	1	3		C.7-12 row 5			#1-1
 ContrastBolusVolume	00181041	DS	1	3		C.7-12 row 9		
 ContrastBolusStartTime	00181042	TM	1	3		C.7-12 row 10		
 ContrastBolusStopTime	00181043	TM	1	3		C.7-12 row 11		

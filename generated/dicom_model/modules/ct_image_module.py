@@ -104,17 +104,17 @@ SpiralPitchFactor	00189311	FD	1	3		C.8-3 row 35
 ExposureModulationType	00189323	CS	1	3		C.8-3 row 36		
 EstimatedDoseSaving	00189324	FD	1	3		C.8-3 row 37		
 CTDIvol	00189345	FD	1	3		C.8-3 row 38		
-CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-3 row 39		
+CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-3 row 39			#1-1
 WaterEquivalentDiameter	00181271		1	3		C.8-3 row 41		
-WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-3 row 42		Water Equivalent Diameter (0018,1271) is present
-AnatomicRegionSequence	00082218	SQ	1	3		10-7 row 1		
-PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1		
-ViewCodeSequence	00540220	SQ	1	3		10-25 row 1		
+WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-3 row 42		Water Equivalent Diameter (0018,1271) is present	#1-1
+AnatomicRegionSequence	00082218	SQ	1	3		10-7 row 1			#1-1
+PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1			#1-n
+ViewCodeSequence	00540220	SQ	1	3		10-25 row 1			#1-1
 SliceProgressionDirection	00540500	CS	1	3		10-25 row 5		
 CalciumScoringMassFactorPatient	00189351	FL	1	3		C.8-3 row 46		
 CalciumScoringMassFactorDevice	00189352	FL	3	3		C.8-3 row 47		
 EnergyWeightingFactor	00189353	FL	1	1C		C.8-3 row 48		one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "Multi-energy proportional weighting")
-CTAdditionalXRaySourceSequence	00189360	SQ	1	3		C.8-3 row 49		
+CTAdditionalXRaySourceSequence	00189360	SQ	1	3		C.8-3 row 49			#1-n
 IsocenterPosition	300A012C	DS	3	3		C.8-3 row 58		
 PatientSupportAngle	300A0122	DS	1	3		10-27 row 1		
 TableTopPitchAngle	300A0140	FL	1	3		10-27 row 2		

@@ -25,7 +25,7 @@ class CTSeriesModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 Modality	00080060	CS	1	1	CT	C.8-113 row 1		
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2		a Performed Procedure Step SOP Class was involved in the creation of this Series
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8-113 row 2		a Performed Procedure Step SOP Class was involved in the creation of this Series	#1-1
 """,
         "PS3.3 2016c Table ",
     )

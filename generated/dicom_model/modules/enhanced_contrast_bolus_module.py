@@ -58,7 +58,7 @@ CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme D
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
 LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
 URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
 MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
@@ -69,14 +69,14 @@ ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7
 ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
 ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
 ContrastBolusAgentNumber	00189337	US	1	1		C.7-12b row 3		
-ContrastBolusAdministrationRouteSequence	00180014	SQ	1	1		C.7-12b row 4		
-ContrastBolusIngredientCodeSequence	00189338	SQ	1	2		C.7-12b row 6		
+ContrastBolusAdministrationRouteSequence	00180014	SQ	1	1		C.7-12b row 4			#1-1
+ContrastBolusIngredientCodeSequence	00189338	SQ	1	2		C.7-12b row 6			#0-n
 ContrastBolusVolume	00181041	DS	1	2		C.7-12b row 8		
 ContrastBolusIngredientConcentration	00181049	DS	1	2		C.7-12b row 9		
 ContrastBolusIngredientPercentByVolume	00520001	FL	1	3		C.7-12b row 10		
 ContrastBolusIngredientOpaque	00189425	CS	1	3	YES\NO	C.7-12b row 11		
 ContrastBolusT1Relaxivity	00180013	FL	1	3		C.7-12b row 12		
-ContrastAdministrationProfileSequence	00189340	SQ	1	3		C.7-12b row 13		
+ContrastAdministrationProfileSequence	00189340	SQ	1	3		C.7-12b row 13			#1-n
 """,
         "PS3.3 2016c Table ",
         {
@@ -157,7 +157,7 @@ class EnhancedContrastBolusModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ContrastBolusAgentSequence	00180012	SQ	1	1		C.7-12b row 1		
+ContrastBolusAgentSequence	00180012	SQ	1	1		C.7-12b row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -25,7 +25,7 @@ class EnhancedSeriesModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 SeriesNumber	00200011	IS	1	1		C.7-5c row 1		
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.7-5c row 2		a Performed Procedure Step SOP Class was involved in the creation of this Series
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.7-5c row 2		a Performed Procedure Step SOP Class was involved in the creation of this Series	#1-1
 """,
         "PS3.3 2016c Table ",
     )

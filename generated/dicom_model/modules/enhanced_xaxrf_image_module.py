@@ -41,7 +41,7 @@ CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme D
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
 LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
 URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
-EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3		
+EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
 MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
@@ -51,7 +51,7 @@ ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
 ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
 ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
-PatientOrientationModifierCodeSequence	00540412	SQ	1	1C		C.8.19.2-1 row 18		needed to fully specify the orientation of the patient with respect to gravity
+PatientOrientationModifierCodeSequence	00540412	SQ	1	1C		C.8.19.2-1 row 18		needed to fully specify the orientation of the patient with respect to gravity	#1-1
 """,
         "PS3.3 2016c Table ",
         {
@@ -124,7 +124,7 @@ class EnhancedXAXRFImageModuleReferencedInstanceSequenceItem(DicomObject):
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.8.19.2-1 row 36		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.8.19.2-1 row 36			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -155,21 +155,21 @@ AcquisitionProtocolName	00189423	LO	1	3		C.8.19.2-1 row 12
 AcquisitionProtocolDescription	00189424	LT	1	3		C.8.19.2-1 row 13		
 ScanOptions	00180022	CS	1-n	3		C.8.19.2-1 row 14		
 ContentQualification	00189004	CS	1	1	PRODUCT\RESEARCH\SERVICE	C.8.19.2-1 row 15		
-PatientOrientationCodeSequence	00540410	SQ	1	1C		C.8.19.2-1 row 16		Positioner Type (0018,1508) equals CARM and C-arm Positioner Tabletop Relationship (0018,9474) equals YES
-PatientGantryRelationshipCodeSequence	00540414	SQ	1	2C		C.8.19.2-1 row 20		Positioner Type (0018,1508) equals CARM and C-arm Positioner Tabletop Relationship (0018,9474) equals YES
+PatientOrientationCodeSequence	00540410	SQ	1	1C		C.8.19.2-1 row 16		Positioner Type (0018,1508) equals CARM and C-arm Positioner Tabletop Relationship (0018,9474) equals YES	#1-1
+PatientGantryRelationshipCodeSequence	00540414	SQ	1	2C		C.8.19.2-1 row 20		Positioner Type (0018,1508) equals CARM and C-arm Positioner Tabletop Relationship (0018,9474) equals YES	#0-1
 ExaminedBodyThickness	00109431	FL	1	3		C.8.19.2-1 row 22		
 BurnedInAnnotation	00280301	CS	1	1	NO	C.8.19.2-1 row 23		
 RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8.19.2-1 row 24		
 LossyImageCompression	00282110	CS	1	1	00\01	C.8.19.2-1 row 25		
 LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8.19.2-1 row 26		Lossy Image Compression (0028,2110) is "01"
 LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8.19.2-1 row 27		Lossy Image Compression (0028,2110) is "01"
-ReferencedOtherPlaneSequence	00089410	SQ	1	1C		C.8.19.2-1 row 28		Planes in Acquisition (0018,9410) is BIPLANE
-ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8.19.2-1 row 30		the Referenced Image Sequence (0008,1140) is present
-SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8.19.2-1 row 32		the Source Image Sequence (0008,2112) is present
-ReferencedInstanceSequence	0008114A	SQ	1	3		C.8.19.2-1 row 34		
+ReferencedOtherPlaneSequence	00089410	SQ	1	1C		C.8.19.2-1 row 28		Planes in Acquisition (0018,9410) is BIPLANE	#1-1
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8.19.2-1 row 30		the Referenced Image Sequence (0008,1140) is present	#1-n
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8.19.2-1 row 32		the Source Image Sequence (0008,2112) is present	#1-n
+ReferencedInstanceSequence	0008114A	SQ	1	3		C.8.19.2-1 row 34			#1-n
 ImageComments	00204000	LT	1	3		C.8.19.2-1 row 39		
 QualityControlImage	00280300	CS	1	3	YES\NO	C.8.19.2-1 row 40		
-IconImageSequence	00880200	SQ	1	3		C.8.19.2-1 row 41		
+IconImageSequence	00880200	SQ	1	3		C.8.19.2-1 row 41			#1-1
 PresentationLUTShape	20500020	CS	1	1	IDENTITY\INVERSE	C.8.19.2-1 row 43		
 """,
         "PS3.3 2016c Table ",

@@ -44,7 +44,7 @@ class FrameExtractionModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1		
+FrameExtractionSequence	00081164	SQ	1	1		C.12-9 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -33,7 +33,7 @@ ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
 ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
 ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
-PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 12		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 12			#1-1
 """,
         "PS3.3 2016c Table ",
         {
@@ -72,7 +72,7 @@ class GeneralImageModuleReferencedInstanceSequenceItem(DicomObject):
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7-9 row 25		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7-9 row 25			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -92,7 +92,7 @@ ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
 ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
 ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
-PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 19		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	3		C.7-9 row 19			#1-1
 SpatialLocationsPreserved	0028135A	CS	1	3	YES\NO\REORIENTED_ONLY	C.7-9 row 21		
 PatientOrientation	00200020	CS	2	1C		C.7-9 row 22		the value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY
 """,
@@ -143,11 +143,11 @@ AcquisitionNumber	00200012	IS	1	3		C.7-9 row 6
 AcquisitionDate	00080022	DA	1	3		C.7-9 row 7		
 AcquisitionTime	00080032	TM	1	3		C.7-9 row 8		
 AcquisitionDateTime	0008002A	DT	1	3		C.7-9 row 9		
-ReferencedImageSequence	00081140	SQ	1	3		C.7-9 row 10		
+ReferencedImageSequence	00081140	SQ	1	3		C.7-9 row 10			#1-n
 DerivationDescription	00082111	ST	1	3		C.7-9 row 14		
-DerivationCodeSequence	00089215	SQ	1	3		C.7-9 row 15		
-SourceImageSequence	00082112	SQ	1	3		C.7-9 row 17		
-ReferencedInstanceSequence	0008114A	SQ	1	3		C.7-9 row 23		
+DerivationCodeSequence	00089215	SQ	1	3		C.7-9 row 15			#1-n
+SourceImageSequence	00082112	SQ	1	3		C.7-9 row 17			#1-n
+ReferencedInstanceSequence	0008114A	SQ	1	3		C.7-9 row 23			#1-n
 ImagesInAcquisition	00201002	IS	1	3		C.7-9 row 27		
 ImageComments	00204000	LT	1	3		C.7-9 row 28		
 QualityControlImage	00280300	CS	1	3	YES\NO	C.7-9 row 29		
@@ -156,10 +156,10 @@ RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.7-9 row 31
 LossyImageCompression	00282110	CS	1	3	00\01	C.7-9 row 32		
 LossyImageCompressionRatio	00282112	DS	1-n	3		C.7-9 row 33		
 LossyImageCompressionMethod	00282114	CS	1-n	3		C.7-9 row 34		
-IconImageSequence	00880200	SQ	1	3		C.7-9 row 35		
+IconImageSequence	00880200	SQ	1	3		C.7-9 row 35			#1-1
 PresentationLUTShape	20500020	CS	1	3	IDENTITY\INVERSE	C.7-9 row 37		
 IrradiationEventUID	00083010	UI	1-n	3		C.7-9 row 38		
-RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39		
+RealWorldValueMappingSequence	00409096	SQ	1	3		C.7-9 row 39			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -34,7 +34,7 @@ class GeneralSeriesModuleRelatedSeriesSequenceItem(DicomObject):
         r"""
 StudyInstanceUID	0020000D	UI	1	1		C.7-5a row 20		
 SeriesInstanceUID	0020000E	UI	1	1		C.7-5a row 21		
-PurposeOfReferenceCodeSequence	0040A170	SQ	1	2		C.7-5a row 22		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	2		C.7-5a row 22			#0-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -57,26 +57,26 @@ Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4		the body part examined is a paired
 SeriesDate	00080021	DA	1	3		C.7-5a row 5		
 SeriesTime	00080031	TM	1	3		C.7-5a row 6		
 PerformingPhysicianName	00081050	PN	1-n	3		C.7-5a row 7		
-PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8		
+PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8			#1-n
 ProtocolName	00181030	LO	1	3		C.7-5a row 10		
 SeriesDescription	0008103E	LO	1	3		C.7-5a row 11		
-SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12		
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12			#1-1
 OperatorsName	00081070	PN	1-n	3		C.7-5a row 14		
-OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15		
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17		
-RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19		
+OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15			#1-n
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17			#1-1
+RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19			#1-n
 BodyPartExamined	00180015	CS	1	3		C.7-5a row 24		
 PatientPosition	00185100	CS	1	2C		C.7-5a row 25		for images where Patient Orientation Code Sequence (0054,0410) is not present and whose SOP Class is one of the following: CT ("1.2.840.10008.5.1.4.1.1.2") or MR ("1.2.840.10008.5.1.4.1.1.4") or Enhanced CT ("1.2.840.10008.5.1.4.1.1.2.1") or Enhanced MR Image ("1.2.840.10008.5.1.4.1.1.4.1") or Enhanced Color MR Image ("1.2.840.10008.5.1.4.1.1.4.3") or MR Spectroscopy ("1.2.840.10008.5.1.4.1.1.4.2") Storage SOP Classes
 SmallestPixelValueInSeries	00280108	US or SS	1	3		C.7-5a row 26		
 LargestPixelValueInSeries	00280109	US or SS	1	3		C.7-5a row 27		
-RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28		
+RequestAttributesSequence	00400275	SQ	1	3		C.7-5a row 28			#1-n
 PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1		
 PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2		
 PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3		
 PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4		
 PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5		
 PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6		
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7		
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7			#1-n
 CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13		
 AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the patient is an animal and the anatomical frame of reference is not bipedal
 """,

@@ -33,21 +33,21 @@ StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1
 StudyDate	00080020	DA	1	2		C.7-3 row 2		
 StudyTime	00080030	TM	1	2		C.7-3 row 3		
 ReferringPhysicianName	00080090	PN	1	2		C.7-3 row 4		
-ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5		
+ReferringPhysicianIdentificationSequence	00080096	SQ	1	3		C.7-3 row 5			#1-1
 ConsultingPhysicianName	0008009C		1	3		C.7-3 row 7		
-ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8		
+ConsultingPhysicianIdentificationSequence	0008009D	SQ	1	3		C.7-3 row 8			#1-n
 StudyID	00200010	SH	1	2		C.7-3 row 10		
 AccessionNumber	00080050	SH	1	2		C.7-3 row 11		
-IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12		
+IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12			#1-1
 StudyDescription	00081030	LO	1	3		C.7-3 row 14		
 PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15		
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16		
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16			#1-n
 NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18		
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19		
-RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21		
-ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23		
-ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25		
-ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27		
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19			#1-n
+RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21			#1-1
+ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23			#1-n
+ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25			#1-n
+ReasonForPerformedProcedureCodeSequence	00401012	SQ	1	3		C.7-3 row 27			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -68,9 +68,9 @@ class MultiFrameDimensionModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-DimensionOrganizationSequence	00209221	SQ	1	1		C.7.6.17-1 row 1		
+DimensionOrganizationSequence	00209221	SQ	1	1		C.7.6.17-1 row 1			#1-n
 DimensionOrganizationType	00209311	CS	1	3		C.7.6.17-1 row 3		
-DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4		
+DimensionIndexSequence	00209222	SQ	1	1		C.7.6.17-1 row 4			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -50,8 +50,8 @@ class MultiFrameFunctionalGroupsModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1		
-PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3		
+SharedFunctionalGroupsSequence	52009229	SQ	1	1		C.7.6.16-1 row 1			#1-1
+PerFrameFunctionalGroupsSequence	52009230	SQ	1	1		C.7.6.16-1 row 3			#1-n
 InstanceNumber	00200013	IS	1	1		C.7.6.16-1 row 5		
 ContentDate	00080023	DA	1	1		C.7.6.16-1 row 6		
 ContentTime	00080033	TM	1	1		C.7.6.16-1 row 7		

@@ -38,7 +38,7 @@ class PatientModuleBreedRegistrationSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 BreedRegistrationNumber	00102295	LO	1	1		C.7-1 row 30		
-BreedRegistryCodeSequence	00102296	SQ	1	1		C.7-1 row 31		
+BreedRegistryCodeSequence	00102296	SQ	1	1		C.7-1 row 31			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -55,7 +55,7 @@ class PatientModuleOtherPatientIDsSequenceItem(DicomObject):
         r"""
 PatientID	00100020	LO	1	1		C.7-1 row 17		
 IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2			#1-1
 TypeOfPatientID	00100022	CS	1	1		C.7-1 row 19		
 """,
         "PS3.3 2016c Table ",
@@ -77,7 +77,7 @@ class PatientModuleStrainStockSequenceItem(DicomObject):
         r"""
 StrainStockNumber	00100214		1	1		C.7-1 row 39		
 StrainSource	00100217		1	1		C.7-1 row 40		
-StrainSourceRegistryCodeSequence	00100215	SQ	1	1		C.7-1 row 41		
+StrainSourceRegistryCodeSequence	00100215	SQ	1	1		C.7-1 row 41			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -96,39 +96,39 @@ class PatientModule(DicomObject):
 PatientName	00100010	PN	1	2		C.7-1 row 1		
 PatientID	00100020	LO	1	2		C.7-1 row 2		
 IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
-IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2		
+IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2			#1-1
 PatientBirthDate	00100030	DA	1	2		C.7-1 row 4		
 PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5		
 PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6		
 PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7		either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
 PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8		
-ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9		
+ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9			#1-1
 QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11		
-ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12		
+ReferencedPatientSequence	00081120	SQ	1	3		C.7-1 row 12			#1-1
 PatientBirthTime	00100032	TM	1	3		C.7-1 row 14		
 OtherPatientIDs	00101000	LO	1-n	3		C.7-1 row 15		
-OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16		
+OtherPatientIDsSequence	00101002	SQ	1	3		C.7-1 row 16			#1-n
 OtherPatientNames	00101001	PN	1-n	3		C.7-1 row 20		
 EthnicGroup	00102160	SH	1	3		C.7-1 row 21		
 PatientComments	00104000	LT	1	3		C.7-1 row 22		
 PatientSpeciesDescription	00102201	LO	1	1C		C.7-1 row 23		the patient is an animal and if Patient Species Code Sequence (0010,2202) is not present
-PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24		the patient is an animal and if Patient Species Description (0010,2201) is not present
+PatientSpeciesCodeSequence	00102202	SQ	1	1C		C.7-1 row 24		the patient is an animal and if Patient Species Description (0010,2201) is not present	#1-1
 PatientBreedDescription	00102292	LO	1	2C		C.7-1 row 26		the patient is an animal and if Patient Breed Code Sequence (0010,2293) is empty
-PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27		the patient is an animal
-BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29		the patient is an animal
+PatientBreedCodeSequence	00102293	SQ	1	2C		C.7-1 row 27		the patient is an animal	#0-n
+BreedRegistrationSequence	00102294	SQ	1	2C		C.7-1 row 29		the patient is an animal	#0-n
 StrainDescription	00100212		1	3		C.7-1 row 33		
 StrainNomenclature	00100213		1	3		C.7-1 row 34		
-StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35		
+StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35			#1-n
 StrainAdditionalInformation	00100218		1	3		C.7-1 row 37		
-StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38		
+StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38			#1-1
 ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43		the patient is an animal
 ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44		Responsible Person is present and has a value
 ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45		patient is an animal
 PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46		
 DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47		Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present
-DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48		Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present
-SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1		
-GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4		
+DeidentificationMethodCodeSequence	00120064	SQ	1	1C		C.7-1 row 48		Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method (0012,0063) is not present	#1-n
+SourcePatientGroupIdentificationSequence	00100026	SQ	1	3		C.7.1.4-1 row 1			#1-1
+GroupOfPatientsIdentificationSequence	00100027	SQ	1	3		C.7.1.4-1 row 4			#1-n
 """,
         "PS3.3 2016c Table ",
         {

@@ -28,17 +28,17 @@ class PatientStudyModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 AdmittingDiagnosesDescription	00081080	LO	1-n	3		C.7-4a row 1		
-AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2		
+AdmittingDiagnosesCodeSequence	00081084	SQ	1	3		C.7-4a row 2			#1-n
 PatientAge	00101010	AS	1	3		C.7-4a row 4		
 PatientSize	00101020	DS	1	3		C.7-4a row 5		
 PatientWeight	00101030	DS	1	3		C.7-4a row 6		
-PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7		
+PatientSizeCodeSequence	00101021	SQ	1	3		C.7-4a row 7			#1-n
 Occupation	00102180	SH	1	3		C.7-4a row 9		
 AdditionalPatientHistory	001021B0	LT	1	3		C.7-4a row 10		
 AdmissionID	00380010	LO	1	3		C.7-4a row 11		
-IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12		
+IssuerOfAdmissionIDSequence	00380014	SQ	1	3		C.7-4a row 12			#1-1
 ServiceEpisodeID	00380060	LO	1	3		C.7-4a row 14		
-IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15		
+IssuerOfServiceEpisodeIDSequence	00380064	SQ	1	3		C.7-4a row 15			#1-1
 ServiceEpisodeDescription	00380062	LO	1	3		C.7-4a row 17		
 PatientSexNeutered	00102203	CS	1	2C	ALTERED\UNALTERED	C.7-4a row 18		patient is an animal
 """,

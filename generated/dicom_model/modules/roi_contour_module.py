@@ -28,7 +28,7 @@ class ROIContourModuleContourSequenceItem(DicomObject):
         r"""
 ContourNumber	30060048	IS	1	3		C.8-42 row 7		
 AttachedContours	30060049	IS	1-n	3		C.8-42 row 8		
-ContourImageSequence	30060016	SQ	1	3		C.8-42 row 9		
+ContourImageSequence	30060016	SQ	1	3		C.8-42 row 9			#1-n
 ContourGeometricType	30060042	CS	1	1	POINT\OPEN_PLANAR\OPEN_NONPLANAR\CLOSED_PLANAR	C.8-42 row 11		
 ContourSlabThickness	30060044	DS	1	3		C.8-42 row 12		
 ContourOffsetVector	30060045	DS	3	3		C.8-42 row 13		
@@ -58,7 +58,7 @@ ReferencedROINumber	30060084	IS	1	1		C.8-42 row 2
 ROIDisplayColor	3006002A	IS	3	3		C.8-42 row 3		
 RecommendedDisplayGrayscaleValue	0062000C	US	1	3		C.8-42 row 4		
 RecommendedDisplayCIELabValue	0062000D	US	3	3		C.8-42 row 5		
-ContourSequence	30060040	SQ	1	3		C.8-42 row 6		
+ContourSequence	30060040	SQ	1	3		C.8-42 row 6			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -76,7 +76,7 @@ class ROIContourModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ROIContourSequence	30060039	SQ	1	1		C.8-42 row 1		
+ROIContourSequence	30060039	SQ	1	1		C.8-42 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -42,7 +42,7 @@ class RTDoseROIModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-RTDoseROISequence	30040010	SQ	1	1		C.8-43 row 1		
+RTDoseROISequence	30040010	SQ	1	1		C.8-43 row 1			#1-n
 """,
         "PS3.3 2016c Table ",
     )

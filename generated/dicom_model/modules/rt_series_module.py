@@ -38,18 +38,18 @@ SeriesNumber	00200011	IS	1	2		C.8-37 row 3
 SeriesDate	00080021	DA	1	3		C.8-37 row 4		
 SeriesTime	00080031	TM	1	3		C.8-37 row 5		
 SeriesDescription	0008103E	LO	1	3		C.8-37 row 6		
-SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7		
+SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7			#1-1
 OperatorsName	00081070	PN	1-n	2		C.8-37 row 9		
-OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10		
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12		
-RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14		
+OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10			#1-n
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12			#1-n
+RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14			#1-n
 PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1		
 PerformedProcedureStepStartDate	00400244	DA	1	3		10-16 row 2		
 PerformedProcedureStepStartTime	00400245	TM	1	3		10-16 row 3		
 PerformedProcedureStepEndDate	00400250	DA	1	3		10-16 row 4		
 PerformedProcedureStepEndTime	00400251	TM	1	3		10-16 row 5		
 PerformedProcedureStepDescription	00400254	LO	1	3		10-16 row 6		
-PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7		
+PerformedProtocolCodeSequence	00400260	SQ	1	3		10-16 row 7			#1-n
 CommentsOnThePerformedProcedureStep	00400280	ST	1	3		10-16 row 13		
 """,
         "PS3.3 2016c Table ",

@@ -42,7 +42,7 @@ class RTDVHModuleDVHSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-DVHReferencedROISequence	30040060	SQ	1	1		C.8-40 row 6		
+DVHReferencedROISequence	30040060	SQ	1	1		C.8-40 row 6			#1-n
 DVHType	30040001	CS	1	1	DIFFERENTIAL\CUMULATIVE\NATURAL	C.8-40 row 9		
 DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-40 row 10		
 DoseType	30040004	CS	1	1		C.8-40 row 11		
@@ -76,10 +76,10 @@ class RTDVHModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-ReferencedStructureSetSequence	300C0060	SQ	1	1		C.8-40 row 1		
+ReferencedStructureSetSequence	300C0060	SQ	1	1		C.8-40 row 1			#1-1
 DVHNormalizationPoint	30040040	DS	3	3		C.8-40 row 3		
 DVHNormalizationDoseValue	30040042	DS	1	3		C.8-40 row 4		
-DVHSequence	30040050	SQ	1	1		C.8-40 row 5		
+DVHSequence	30040050	SQ	1	1		C.8-40 row 5			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -87,14 +87,14 @@ class SOPCommonModuleContributingEquipmentSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.12-1 row 29		
+PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.12-1 row 29			#1-1
 Manufacturer	00080070	LO	1	1		C.12-1 row 31		
 InstitutionName	00080080	LO	1	3		C.12-1 row 32		
 InstitutionAddress	00080081	ST	1	3		C.12-1 row 33		
 StationName	00081010	SH	1	3		C.12-1 row 34		
 InstitutionalDepartmentName	00081040	LO	1	3		C.12-1 row 35		
 OperatorsName	00081070	PN	1-n	3		C.12-1 row 36		
-OperatorIdentificationSequence	00081072	SQ	1	3		C.12-1 row 37		
+OperatorIdentificationSequence	00081072	SQ	1	3		C.12-1 row 37			#1-n
 ManufacturerModelName	00081090	LO	1	3		C.12-1 row 39		
 DeviceSerialNumber	00181000	LO	1	3		C.12-1 row 40		
 SoftwareVersions	00181020	LO	1-n	3		C.12-1 row 41		
@@ -219,7 +219,7 @@ SourceOfPreviousValues	04000564	LO	1	2		C.12-1 row 57
 AttributeModificationDateTime	04000562	DT	1	1		C.12-1 row 58		
 ModifyingSystem	04000563	LO	1	1		C.12-1 row 59		
 ReasonForTheAttributeModification	04000565	CS	1	1		C.12-1 row 60		
-ModifiedAttributesSequence	04000550	SQ	1	1		C.12-1 row 61		
+ModifiedAttributesSequence	04000550	SQ	1	1		C.12-1 row 61			#1-1
 """,
         "PS3.3 2016c Table ",
     )
@@ -277,24 +277,24 @@ InstanceCoercionDateTime	00080015	DT	1	3		C.12-1 row 6
 InstanceCreatorUID	00080014	UI	1	3		C.12-1 row 7		
 RelatedGeneralSOPClassUID	0008001A	UI	1-n	3		C.12-1 row 8		
 OriginalSpecializedSOPClassUID	0008001B	UI	1	3		C.12-1 row 9		
-CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10		
-ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18		
-MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23		
+CodingSchemeIdentificationSequence	00080110	SQ	1	3		C.12-1 row 10			#1-n
+ContextGroupIdentificationSequence	00080123	SQ	1	3		C.12-1 row 18			#1-n
+MappingResourceIdentificationSequence	00080124	SQ	1	3		C.12-1 row 23			#1-n
 TimezoneOffsetFromUTC	00080201	SH	1	3		C.12-1 row 27		
-ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28		
+ContributingEquipmentSequence	0018A001	SQ	1	3		C.12-1 row 28			#1-n
 InstanceNumber	00200013	IS	1	3		C.12-1 row 47		
 SOPInstanceStatus	01000410	CS	1	3	NS\OR\AO\AC	C.12-1 row 48		
 SOPAuthorizationDateTime	01000420	DT	1	3		C.12-1 row 49		
 SOPAuthorizationComment	01000424	LT	1	3		C.12-1 row 50		
 AuthorizationEquipmentCertificationNumber	01000426	LO	1	3		C.12-1 row 51		
-MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1		
-DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6		
-EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53		application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set
-OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56		
-HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63		unencapsulated HL7 Structured Documents are referenced within the Instance
+MACParametersSequence	4FFE0001	SQ	1	3		C.12-6 row 1			#1-n
+DigitalSignaturesSequence	FFFAFFFA	SQ	1	3		C.12-6 row 6			#1-n
+EncryptedAttributesSequence	04000500	SQ	1	1C		C.12-1 row 53		application level confidentiality is needed and certain recipients are allowed to decrypt all or portions of the Encrypted Attributes Data Set	#1-n
+OriginalAttributesSequence	04000561	SQ	1	3		C.12-1 row 56			#1-n
+HL7StructuredDocumentReferenceSequence	0040A390	SQ	1	1C		C.12-1 row 63		unencapsulated HL7 Structured Documents are referenced within the Instance	#1-n
 LongitudinalTemporalInformationModified	00280303	CS	1	3	UNMODIFIED\MODIFIED\REMOVED	C.12-1 row 67		
 QueryRetrieveView	00080053	CS	1	1C	CLASSIC\ENHANCED	C.12-1 row 68		the instance has ever been converted from its source form as the result of a C-MOVE operation with a specific view
-ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69		this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)
+ConversionSourceAttributesSequence	00209172	SQ	1	1C		C.12-1 row 69		this instance was created by conversion, and Conversion Source Attributes Sequence (0020,9172) is not present in an Item of Shared Functional Groups Sequence (5200,9229) or Per-Frame Functional Groups Sequence (5200,9230)	#1-n
 ContentQualification	00189004	CS	1	3	PRODUCT\RESEARCH\SERVICE	C.12-1 row 71		
 PrivateDataElementCharacteristicsSequence	00080300	SQ	1	3		C.12-1 row 72		
 """,

@@ -31,12 +31,12 @@ class SpecimenModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ContainerIdentifier	00400512	LO	1	1		C.7.6.22-2 row 1		
-IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2		
-AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4		
-ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8		
+IssuerOfTheContainerIdentifierSequence	00400513	SQ	1	2		C.7.6.22-2 row 2			#0-1
+AlternateContainerIdentifierSequence	00400515	SQ	1	3		C.7.6.22-2 row 4			#1-n
+ContainerTypeCodeSequence	00400518	SQ	1	2		C.7.6.22-2 row 8			#0-1
 ContainerDescription	0040051A	LO	1	3		C.7.6.22-2 row 10		
-ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11		
-SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23		
+ContainerComponentSequence	00400520	SQ	1	3		C.7.6.22-2 row 11			#1-n
+SpecimenDescriptionSequence	00400560	SQ	1	1		C.7.6.22-2 row 23			#1-n
 """,
         "PS3.3 2016c Table ",
     )

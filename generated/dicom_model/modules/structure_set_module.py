@@ -29,7 +29,7 @@ class StructureSetModuleRTReferencedSeriesSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 SeriesInstanceUID	0020000E	UI	1	1		C.8-41 row 12		
-ContourImageSequence	30060016	SQ	1	1		C.8-41 row 13		
+ContourImageSequence	30060016	SQ	1	1		C.8-41 row 13			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -46,7 +46,7 @@ class StructureSetModuleRTReferencedStudySequenceItem(DicomObject):
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-RTReferencedSeriesSequence	30060014	SQ	1	1		C.8-41 row 11		
+RTReferencedSeriesSequence	30060014	SQ	1	1		C.8-41 row 11			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -63,7 +63,7 @@ class StructureSetModuleReferencedFrameOfReferenceSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 FrameOfReferenceUID	00200052	UI	1	1		C.8-41 row 8		
-RTReferencedStudySequence	30060012	SQ	1	3		C.8-41 row 9		
+RTReferencedStudySequence	30060012	SQ	1	3		C.8-41 row 9			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -85,7 +85,7 @@ ROIDescription	30060028	ST	1	3		C.8-41 row 19
 ROIVolume	3006002C	DS	1	3		C.8-41 row 20		
 ROIGenerationAlgorithm	30060036	CS	1	2		C.8-41 row 21		
 ROIGenerationDescription	30060038	LO	1	3		C.8-41 row 22		
-DerivationCodeSequence	00089215	SQ	1	3		C.8-41 row 23		
+DerivationCodeSequence	00089215	SQ	1	3		C.8-41 row 23			#1-n
 """,
         "PS3.3 2016c Table ",
     )
@@ -112,9 +112,9 @@ StructureSetDescription	30060006	ST	1	3		C.8-41 row 3
 InstanceNumber	00200013	IS	1	3		C.8-41 row 4		
 StructureSetDate	30060008	DA	1	2		C.8-41 row 5		
 StructureSetTime	30060009	TM	1	2		C.8-41 row 6		
-ReferencedFrameOfReferenceSequence	30060010	SQ	1	3		C.8-41 row 7		
-StructureSetROISequence	30060020	SQ	1	1		C.8-41 row 15		
-PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25		
+ReferencedFrameOfReferenceSequence	30060010	SQ	1	3		C.8-41 row 7			#1-n
+StructureSetROISequence	30060020	SQ	1	1		C.8-41 row 15			#1-n
+PredecessorStructureSetSequence	30060018	SQ	1	3		C.8-41 row 25			#1-1
 """,
         "PS3.3 2016c Table ",
     )

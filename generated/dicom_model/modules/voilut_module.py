@@ -26,7 +26,7 @@ class VOILUTModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1		Window Center (0028,1050) is not present
+VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1		Window Center (0028,1050) is not present	#1-n
 WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5		VOI LUT Sequence (0028,3010) is not present
 WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6		Window Center (0028,1050) is sent
 WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7		

@@ -55,7 +55,7 @@ class XAXRFMultiFramePresentationModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 PreferredPlaybackSequencing	00181244	US	1	3	0\1	C.8.19.7-1 row 1		
-FrameDisplaySequence	00089458	SQ	1	3		C.8.19.7-1 row 2		
+FrameDisplaySequence	00089458	SQ	1	3		C.8.19.7-1 row 2			#1-n
 """,
         "PS3.3 2016c Table ",
     )

@@ -26,7 +26,7 @@ class XAXRFSeriesModule(DicomObject):
         r"""
 Modality	00080060	CS	1	1	XA\RF	C.8.19.1-1 row 1		
 SeriesNumber	00200011	IS	1	1		C.8.19.1-1 row 2		
-ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8.19.1-1 row 3		a Performed Procedure Step SOP Class was involved in the creation of this Series
+ReferencedPerformedProcedureStepSequence	00081111	SQ	1	1C		C.8.19.1-1 row 3		a Performed Procedure Step SOP Class was involved in the creation of this Series	#1-1
 """,
         "PS3.3 2016c Table ",
     )
