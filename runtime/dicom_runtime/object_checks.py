@@ -1,7 +1,7 @@
 """The checks of a whole instance beyond each value's: what a generated class's own
 annotations say (the item class of each sequence, and, for an IOD, its SOP Class UID), Bits
-Stored against Bits Allocated, the length of native Pixel Data, and the item counts and
-macros of the functional groups.
+Stored against Bits Allocated, the length of native Pixel Data, the number of Items of a
+sequence, and the item counts and macros of the functional groups.
 
 Kept apart from :mod:`.objects` because both read the generated model (the annotations
 through :func:`.typed._item_classes`, the SOP classes through ``dicom_model.sop_classes``),
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .specs import Finding
+from .specs import AttributeSpec, Finding
 from .value_checks import _int_of
 
 if TYPE_CHECKING:
@@ -110,19 +110,47 @@ def pixel_data_findings(obj: DicomObject, path: str = "") -> list[Finding]:
     ]
 
 
+def item_count_findings(spec: AttributeSpec, where: str, items: list[object]) -> list[Finding]:
+    """A sequence whose number of Items is not the one its description states
+    (``spec.item_count``: "Only a single Item shall be included in this Sequence.", "One
+    or more Items are permitted in this Sequence."): one finding naming the attribute, the
+    count found and the count required.
+
+    An empty sequence of Type 1 is the Type 1 rule's (``type1-empty``), and one of Type 2
+    or 2C is allowed ("zero length" is what Type 2 permits); an empty one of Type 1C or 3,
+    where at least one Item is required, is an error: present, it must hold its Items (as
+    dciodvfy: "Bad Sequence number of Items 0 (1-n Required by Module definition)")."""
+    if spec.item_count is None:
+        return []
+    least, most = spec.item_count
+    found = len(items)
+    if not found and spec.type in ("1", "2", "2C"):
+        return []
+    if least <= found and (most is None or found <= most):
+        return []
+    if most is None:
+        required = f"{least} or more"
+    elif least == most:
+        required = f"exactly {least}"
+    else:
+        required = f"{least} to {most}" if most - least > 1 else f"{least} or {most}"
+    when = " when present" if not found else ""
+    tag = f"({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X})"
+    message = f"{spec.keyword} {tag} has {found} item{'s' if found != 1 else ''}; {required} required{when}"
+    return [Finding(where, "item-count", message, spec.source)]
+
+
 def functional_group_findings(obj: DicomObject, path: str = "") -> list[Finding]:
-    """The item counts of the Multi-frame Functional Groups Module (PS3.3 Table C.7.6.16-1):
-    "Only a single Item shall be included" in the Shared Functional Groups Sequence, and in
-    the Per-frame one "The number of Items shall be the same as the number of frames"
-    (Number of Frames; not judged while it is not a number)."""
+    """The Per-frame Functional Groups Sequence's count of the Multi-frame Functional Groups
+    Module (PS3.3 Table C.7.6.16-1): "The number of Items shall be the same as the number
+    of frames" (Number of Frames; not judged while it is not a number). The Shared one's
+    "Only a single Item" is its attribute's item count (:func:`item_count_findings`)."""
     findings: list[Finding] = []
     for spec in obj.ATTRIBUTES:
         items = getattr(obj, spec.keyword) if spec.vr == "SQ" else None
         if not isinstance(items, list) or not items:
             continue  # absent or empty: Type 1's rules say so
         where = f"{path}.{spec.keyword}" if path else spec.keyword
-        if spec.keyword == "SharedFunctionalGroupsSequence" and len(items) != 1:
-            findings.append(Finding(where, "item-count", f"{len(items)} items; only a single item shall be included (PS3.3 C.7.6.16)", spec.source))
         if spec.keyword == "PerFrameFunctionalGroupsSequence":
             frames = _int_of(obj, "NumberOfFrames")
             if frames is not None and len(items) != frames:

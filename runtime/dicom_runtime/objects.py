@@ -165,6 +165,9 @@ class DicomObject:
             if spec.vr == "SQ":
                 if spec.type == "1" and not value:
                     findings.append(Finding(where, "type1-empty", "Type 1 sequence has no item", spec.source))
+                from .object_checks import item_count_findings
+
+                findings.extend(item_count_findings(spec, where, value))
                 if value:  # an item of another class may have been put there after construction
                     from .object_checks import wrong_item
 

@@ -33,7 +33,9 @@ def test_an_item_of_another_class_is_refused_at_construction() -> None:
     )
     with pytest.raises(DicomTypeError, match=r"item 1 is a str, not a VOILUTMacroVOILUTSequenceItem"):
         _ct(VOILUTSequence=[VOILUTMacroVOILUTSequenceItem(LUTDescriptor=[1, 0, 16], LUTData=b"\0\0"), "x"])
-    assert _ct(VOILUTSequence=[]).errors() == []
+    # no item is no item of another class; present and empty, the 1C sequence lacks the Item it needs
+    # ("One or more Items shall be included"; dciodvfy: "Empty attribute (no value) Type 1C")
+    assert [f.rule for f in _ct(VOILUTSequence=[]).errors()] == ["item-count"]
 
 
 def test_an_item_of_another_class_put_in_later_is_a_finding(tmp_path: Path) -> None:

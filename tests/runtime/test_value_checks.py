@@ -226,11 +226,11 @@ def test_one_per_frame_functional_groups_item_per_frame(tmp_path: Path) -> None:
     assert finding.source == "PS3.3 2016c Table C.7.6.16-1 row 3"
     write(image, tmp_path / "frames.dcm", validate=False)
     assert "Number of items in PerFrameFunctionalGroupsSequence does not match NumberOfFrames - have 1 items - but 3 frames" in _dciodvfy(tmp_path / "frames.dcm")
-    # "Only a single Item shall be included" in the Shared Functional Groups Sequence
+    # "Only a single Item shall be included" in the Shared Functional Groups Sequence: its item count
     two = enhanced_ct(2)
     two = dataclasses.replace(two, SharedFunctionalGroupsSequence=two.SharedFunctionalGroupsSequence * 2)
     assert [(f.path, f.message) for f in two.errors()] == [
-        ("SharedFunctionalGroupsSequence", "2 items; only a single item shall be included (PS3.3 C.7.6.16)")
+        ("SharedFunctionalGroupsSequence", "SharedFunctionalGroupsSequence (5200,9229) has 2 items; exactly 1 required")
     ]
     write(two, tmp_path / "shared.dcm", validate=False)
     assert "Bad Sequence number of Items 2 (1 Required by Module definition) Element=<SharedFunctionalGroupsSequence>" in _dciodvfy(tmp_path / "shared.dcm")
