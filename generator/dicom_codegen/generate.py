@@ -1,14 +1,19 @@
 """The ``generate`` job: resolve inputs, parse, run passes, render, write or check.
 
 Output is written to a temporary sibling folder and swapped in only when complete,
-so the output folder is never left half-written. ``check=True`` renders into memory
+so the output folder is never left half-written: on Linux the two folders are
+exchanged in one step (``renameat2`` with ``RENAME_EXCHANGE``), so that a process
+killed at any moment leaves ``--out`` either as it was or wholly new; elsewhere, and
+on file systems without the exchange, the old folder is renamed aside first. ``check=True`` renders into memory
 and compares with what is on disk instead.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import difflib
+import errno
 import os
 import shutil
 import tempfile
@@ -96,8 +101,9 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
     """Write ``files`` to a temporary sibling of ``out``, then swap it in: all or nothing.
 
     A failure while writing (a full disk, no permission) removes the staging folder and
-    raises :class:`OutputError`; ``out`` is as it was. If the swap itself fails, the old
-    folder is put back."""
+    raises :class:`OutputError`; ``out`` is as it was. The swap is one exchange where the
+    system has it (:func:`exchange`); where it has not and the rename of the new folder
+    fails, the old folder is put back."""
     out = out.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -113,16 +119,19 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
         retired: Path | None = None
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            retired.rmdir()
-            os.rename(out, retired)
-        try:
-            os.rename(staging, out)
-        except BaseException:
-            if retired is not None:
-                os.rename(retired, out)
-            raise
+        if out.exists() and exchange(staging, out):
+            retired = staging  # now the old output
+        else:
+            if out.exists():
+                retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+                retired.rmdir()
+                os.rename(out, retired)
+            try:
+                os.rename(staging, out)
+            except BaseException:
+                if retired is not None:
+                    os.rename(retired, out)
+                raise
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -130,6 +139,34 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
         raise
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+#: ``renameat2``'s flag that swaps two existing paths (Linux 3.15, glibc 2.28).
+RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step; False where the system or the file system
+    cannot (no ``renameat2``, or ``EINVAL``/``ENOSYS``/``EOPNOTSUPP``), so that the caller
+    renames instead. Any other failure is the ``OSError``."""
+    function = getattr(_libc(), "renameat2", None)
+    if function is None:
+        return False
+    result = function(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def compare_tree(out: Path, files: dict[str, str]) -> list[str]:

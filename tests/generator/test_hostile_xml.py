@@ -101,9 +101,12 @@ def test_a_full_disk_on_the_second_file_leaves_out_as_it_was(
 
 
 def test_a_failed_swap_puts_the_old_folder_back(committed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the folders cannot be exchanged in one step (test_write_tree_kill.py covers the
+    exchange), the old one is renamed aside, and put back if the new one cannot follow."""
     standard, out = committed
     before = _snapshot(out)
     real_rename = os.rename
+    monkeypatch.setattr(generate, "exchange", lambda first, second: False)
 
     def rename(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
         if ".out.new-" in str(source):
