@@ -13,6 +13,10 @@ otherwise", Enumerated Values that follow it) and compiled in three steps:
    than a bare "and" / "or" where the sentence mixes both;
 3. each clause is matched against the patterns below.
 
+Step 1 is condition_text's :class:`Sentence`, step 3 condition_predicates'
+:class:`Predicates`; the compiled forms and the conditions.txt report are
+condition_forms'. This module finds the sentence, does step 2 and exports them all.
+
 Patterns (subjects: ``X``, ``X Value n``, ``Value n of X``, ``the value of X``,
 ``X value``, lists of them joined by "," / "or" / "and", "either", "any of";
 qualifiers "in this Sequence Item", "of this frame", "at the image level",
