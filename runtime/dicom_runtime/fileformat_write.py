@@ -94,13 +94,22 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[os.write(fd, view) :]
 
 
+def _discard(temporary: Path) -> None:
+    """Remove a temporary file if it is there (not there, or its folder is not: nothing to do)."""
+    try:
+        temporary.unlink()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+
+
 def write_atomic(path: str | Path, fill: Callable[[int], None], *, durable: bool = True) -> None:
     """Make the file ``path`` atomically and durably from what ``fill`` writes to an open
     descriptor: a temporary sibling, flushed to stable storage (fdatasync: the data and the
     size), renamed over ``path``, and the folder fsynced so the rename itself survives a
     crash. ``durable=False`` leaves out both syncs (still atomic; not crash-safe). A
     leftover temporary file is named ``.<name>.<pid>.<thread>.tmp``; one ``fill`` fails in
-    is removed."""
+    is removed. An OSError of the temporary file or its rename names ``path`` (the
+    temporary name is this function's own)."""
     import threading
     from pathlib import Path
 
@@ -115,8 +124,13 @@ def write_atomic(path: str | Path, fill: Callable[[int], None], *, durable: bool
         finally:
             os.close(handle)
         os.replace(temporary, target)
+    except OSError as exc:
+        _discard(temporary)
+        if exc.filename != str(temporary) or exc.errno is None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         raise
     if not durable:
         return

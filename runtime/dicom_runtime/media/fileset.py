@@ -435,6 +435,9 @@ class FileSet:
                     path=source,
                 )
             self._write_locked(durable, progress)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise MediaError(f"cannot write the File-set: {where}{exc.strerror or exc}", path=str(self.root)) from None
         finally:
             os.close(lock)
 
