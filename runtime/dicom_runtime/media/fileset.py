@@ -11,19 +11,15 @@ file either references exists; what a crash can leave is an unreferenced file, w
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..dataset import DataElement, Dataset
-from ..dictionary import lookup
 from ..errors import DicomDecodeError, DicomEncodeError
 from ..fileformat import (
     EXPLICIT_VR_LITTLE_ENDIAN,
-    encode_file,
     is_encapsulated,
     read_file,
     write_bytes_atomic,
@@ -40,95 +36,23 @@ from .fileid import (
     new_file_id,
     resolve,
 )
+from .instance_records import SERIES_UID, STUDY_UID, parent_records, record_of, text
 from .profiles import DEFAULT_PROFILE, Profile, get_profile
 from .records import (
     HIERARCHY,
-    RECORD_KEYS,
     RECORD_TYPES,
     REFERENCED_FILE_ID,
     REFERENCED_SOP_CLASS,
     REFERENCED_SOP_INSTANCE,
     REFERENCED_TRANSFER_SYNTAX,
-    SPECIFIC_CHARACTER_SET,
     DirectoryRecord,
     InstanceRecord,
-    make_record,
     record_type_for,
-    tag_of,
 )
+from .staged_files import Pending, file_bytes, link, prune_empty, prune_folders, stamp
 from .verify import Problem
 
 DICOMDIR = "DICOMDIR"
-_PATIENT_ID, _STUDY_UID, _SERIES_UID = 0x00100020, 0x0020000D, 0x0020000E
-
-
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return st.st_ino, st.st_mtime_ns, st.st_size
-
-
-def _link(source: Path, destination: Path) -> bool:
-    """``destination`` made a hard link to ``source``, atomically (a temporary link renamed);
-    False where the file system cannot link."""
-    temporary = destination.with_name(f".{destination.name}.{os.getpid()}.link")
-    try:
-        temporary.unlink(missing_ok=True)
-        os.link(source, temporary)
-    except OSError:
-        return False
-    os.replace(temporary, destination)
-    return True
-
-
-@dataclass
-class _Pending:
-    source: Path
-    transcode: bool  # written in Explicit VR Little Endian rather than copied
-    link: bool = False  # a hard link to the source rather than a copy (where the file system allows)
-
-
-def _text(dataset: Dataset, tag: int) -> str | None:
-    value = dataset.value(tag)
-    if value is None or value == "" or value == []:
-        return None
-    if isinstance(value, list):
-        return "\\".join(str(v) for v in value)
-    return str(value)
-
-
-def _find_root_records(records: list[DirectoryRecord], record_type: str, tag: int, value: str) -> DirectoryRecord | None:
-    for record in records:
-        if record.record_type == record_type and _text(record.keys, tag) == value:
-            return record
-    return None
-
-
-_VERIFICATION_FLAG = 0x0040A493
-_VERIFICATION_DATETIME = 0x0040A030
-_VERIFYING_OBSERVERS = 0x0040A073
-
-
-def _verification_times(dataset: Dataset) -> list[str]:
-    """The Verification DateTime values of an SR instance, as text (top level and the items of
-    the Verifying Observer Sequence)."""
-    import datetime
-
-    found: list[str] = []
-    items = dataset.value(_VERIFYING_OBSERVERS)
-    for source in [dataset, *(i for i in (items if isinstance(items, list) else []) if isinstance(i, Dataset))]:
-        element = source.get(_VERIFICATION_DATETIME)
-        value: object = element.value if element is not None else None
-        if isinstance(value, datetime.datetime):
-            found.append(
-                value.strftime("%Y%m%d%H%M%S") + (f".{value.microsecond:06d}" if value.microsecond else "")
-                + (value.strftime("%z") if value.tzinfo is not None else "")
-            )
-        elif isinstance(value, str) and value.strip():
-            found.append(value.strip())
-    return found
 
 
 class FileSet:
@@ -153,7 +77,7 @@ class FileSet:
         self._resolved_root: Path | None = None
         self._instances: dict[str, InstanceRecord] = {}
         self._file_ids: set[tuple[str, ...]] = set()
-        self._pending: dict[int, _Pending] = {}
+        self._pending: dict[int, Pending] = {}
         self._removed: list[Path] = []
 
     # -- reading ------------------------------------------------------------------------------------------------
@@ -172,7 +96,7 @@ class FileSet:
         dicomdir = read_dicomdir(dicomdir_path)
         fileset = cls(dicomdir_path.parent, profile=profile, fileset_id=dicomdir.fileset_id, strict=strict)
         fileset.source = dicomdir
-        fileset._stamp = _stamp(dicomdir_path)
+        fileset._stamp = stamp(dicomdir_path)
         fileset._header = dicomdir.header
         fileset.instance_uid = dicomdir.instance_uid or fileset.instance_uid
         fileset.roots = dicomdir.roots
@@ -253,8 +177,8 @@ class FileSet:
         except OSError as exc:
             raise MediaError(f"cannot be added: {exc.strerror or exc}", path=name) from None
         dataset = read.dataset
-        sop_class = _text(read.meta, 0x00020002) or _text(dataset, 0x00080016)
-        sop_instance = _text(read.meta, 0x00020003) or _text(dataset, 0x00080018)
+        sop_class = text(read.meta, 0x00020002) or text(dataset, 0x00080016)
+        sop_instance = text(read.meta, 0x00020003) or text(dataset, 0x00080018)
         if not sop_class or not sop_instance:
             raise MediaError("cannot be added: no SOP Class UID or SOP Instance UID", path=name)
         if sop_instance in self._instances:
@@ -273,8 +197,8 @@ class FileSet:
         record_type = record_type_for(sop_class, dataset)
         if record_type is None:
             raise MediaError(f"cannot be added: no directory record type is known for SOP class {sop_class}", path=name)
-        chain = self._parents(dataset, name)
-        leaf = self._make(record_type, dataset, name)
+        chain = parent_records(self.roots, dataset, name)
+        leaf = record_of(record_type, dataset, name)
         file_id = self._in_place(source)
         in_place = file_id is not None
         if in_place and transcode:
@@ -286,7 +210,7 @@ class FileSet:
                 path=name,
             )
         if file_id is None:
-            file_id = new_file_id(_text(dataset, _STUDY_UID) or "", _text(dataset, _SERIES_UID) or "", sop_instance, self._taken)
+            file_id = new_file_id(text(dataset, STUDY_UID) or "", text(dataset, SERIES_UID) or "", sop_instance, self._taken)
         leaf.keys[REFERENCED_FILE_ID] = DataElement(REFERENCED_FILE_ID, "CS", list(file_id))
         leaf.keys[REFERENCED_SOP_CLASS] = DataElement(REFERENCED_SOP_CLASS, "UI", sop_class)
         leaf.keys[REFERENCED_SOP_INSTANCE] = DataElement(REFERENCED_SOP_INSTANCE, "UI", sop_instance)
@@ -303,7 +227,7 @@ class FileSet:
         self._instances[sop_instance] = leaf
         self._file_ids.add(file_id)
         if not in_place or transcode:
-            self._pending[id(leaf)] = _Pending(source, transcode, link)
+            self._pending[id(leaf)] = Pending(source, transcode, link)
         return leaf
 
     def _real_root(self) -> Path:
@@ -325,54 +249,6 @@ class FileSet:
 
     def _taken(self, file_id: tuple[str, ...]) -> bool:
         return file_id in self._file_ids or self.root.joinpath(*file_id).exists()
-
-    def _parents(self, dataset: Dataset, name: str) -> list[DirectoryRecord]:
-        """The PATIENT, STUDY and SERIES records of an instance: found, or made (not yet attached)."""
-        patient_id = _text(dataset, _PATIENT_ID)
-        study_uid = _text(dataset, _STUDY_UID)
-        series_uid = _text(dataset, _SERIES_UID)
-        for what, value in (("PatientID", patient_id), ("StudyInstanceUID", study_uid), ("SeriesInstanceUID", series_uid)):
-            if value is None:
-                raise MediaError(f"cannot be added: no {what}, a Type 1 key of its {what[:-2].upper()} record", path=name)
-        assert patient_id is not None and study_uid is not None and series_uid is not None
-        patient = _find_root_records(self.roots, "PATIENT", _PATIENT_ID, patient_id) or self._make("PATIENT", dataset, name)
-        study = _find_root_records(patient.children, "STUDY", _STUDY_UID, study_uid) or self._make("STUDY", dataset, name)
-        series = _find_root_records(study.children, "SERIES", _SERIES_UID, series_uid) or self._make("SERIES", dataset, name)
-        return [patient, study, series]
-
-    def _make(self, record_type: str, dataset: Dataset, name: str) -> DirectoryRecord:
-        """A record of ``record_type`` with its keys from the instance's data set."""
-        keys = Dataset()
-        charset = dataset.get(SPECIFIC_CHARACTER_SET)
-        for keyword, key_type in RECORD_KEYS.get(record_type, []):
-            tag = tag_of(keyword)
-            element = dataset.get(tag)
-            if element is None or element.value is None or element.value == "" or element.value == []:
-                if key_type == 1:
-                    raise MediaError(
-                        f"cannot be added: {keyword} ({tag >> 16:04X},{tag & 0xFFFF:04X}), a Type 1 key of its "
-                        f"{record_type} record, is {'missing' if element is None else 'empty'}",
-                        path=name,
-                    )
-                if key_type == 2:
-                    vrs = lookup(keyword).vrs
-                    keys[tag] = DataElement(tag, vrs[0] if vrs else "UN", None)
-                continue
-            keys[tag] = copy.copy(element)
-        if record_type == "SR DOCUMENT" and str(dataset.value(_VERIFICATION_FLAG) or "").strip() == "VERIFIED":
-            # Type 1C, required when VERIFIED (PS3.3 F.5): the latest Verification DateTime of the
-            # Verifying Observer Sequence's items (or one at the top level)
-            found = [v for v in _verification_times(dataset) if v]
-            if not found:
-                raise MediaError(
-                    "cannot be added: its Verification Flag is VERIFIED and no Verification DateTime (0040,A030) "
-                    "is given, a Type 1C key of its SR DOCUMENT record",
-                    path=name,
-                )
-            keys[_VERIFICATION_DATETIME] = DataElement(_VERIFICATION_DATETIME, "DT", max(found))
-        if charset is not None:
-            keys[SPECIFIC_CHARACTER_SET] = charset
-        return make_record(record_type, keys)
 
     def remove(self, target: DirectoryRecord | str) -> list[InstanceRecord]:
         """Stage the removal of an instance (its record or SOP Instance UID) or of every
@@ -427,7 +303,7 @@ class FileSet:
         lock = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time
-            if _stamp(self.dicomdir_path) != self._stamp:
+            if stamp(self.dicomdir_path) != self._stamp:
                 raise MediaError(
                     "the DICOMDIR exists already (open it with FileSet.open)"
                     if self._stamp is None
@@ -441,30 +317,15 @@ class FileSet:
         finally:
             os.close(lock)
 
-    def _prune_empty(self) -> None:
-        """Drop the PATIENT, STUDY and SERIES records with nothing below them (those whose only
-        records below were inactive or stale, dropped when the DICOMDIR was read), as a removal
-        drops the records it leaves empty."""
-
-        def kept(records: list[DirectoryRecord]) -> list[DirectoryRecord]:
-            out = []
-            for record in records:
-                record.children[:] = kept(record.children)
-                if record.record_type not in HIERARCHY or record.children:
-                    out.append(record)
-            return out
-
-        self.roots[:] = kept(self.roots)
-
     def _write_locked(self, durable: bool, progress: Callable[[int, int], None] | None) -> None:
-        self._prune_empty()
+        prune_empty(self.roots)
         source = str(self.dicomdir_path)
         pending = [(r, self._pending[id(r)]) for r in self.instances() if id(r) in self._pending]
         for done, (record, item) in enumerate(pending, 1):
             destination = self.path_of(record)
             destination.parent.mkdir(parents=True, exist_ok=True)
-            if not (item.link and not item.transcode and _link(item.source, destination)):
-                write_bytes_atomic(destination, self._file_bytes(item, record), durable=False)
+            if not (item.link and not item.transcode and link(item.source, destination)):
+                write_bytes_atomic(destination, file_bytes(item, record.transfer_syntax_uid or EXPLICIT_VR_LITTLE_ENDIAN), durable=False)
             if progress is not None:
                 progress(done, len(pending))
         if pending and durable:
@@ -476,32 +337,13 @@ class FileSet:
         except DicomEncodeError as exc:
             raise MediaError(f"cannot write the DICOMDIR: {exc}", path=source) from None
         write_bytes_atomic(self.dicomdir_path, data, durable=durable)
-        self._stamp = _stamp(self.dicomdir_path)
+        self._stamp = stamp(self.dicomdir_path)
         for path in self._removed:
             path.unlink(missing_ok=True)
-            self._prune_folders(path.parent)
+            prune_folders(self.root, path.parent)
         self._pending.clear()
         self._removed.clear()
         self.source = None
-
-    def _file_bytes(self, item: _Pending, record: DirectoryRecord) -> bytes:
-        if not item.transcode:
-            return item.source.read_bytes()
-        try:
-            read = read_file(item.source)
-            syntax = record.transfer_syntax_uid or EXPLICIT_VR_LITTLE_ENDIAN
-            return encode_file(read.dataset, syntax, meta=read.meta)
-        except (DicomDecodeError, DicomEncodeError, OSError) as exc:
-            raise MediaError(f"cannot be written into the File-set: {exc}", path=str(item.source)) from None
-
-    def _prune_folders(self, folder: Path) -> None:
-        root = self.root.resolve()
-        while folder.resolve() != root and root in folder.resolve().parents:
-            try:
-                folder.rmdir()
-            except OSError:
-                return
-            folder = folder.parent
 
     # -- checking -----------------------------------------------------------------------------------------------
 
