@@ -60,6 +60,7 @@ from .association import (
 from .dimse import Message
 from .exchange import QUEUED_BYTES as QUEUED_BYTES, QUEUED_REQUESTS as QUEUED_REQUESTS, MessageExchange  # the bounds: re-exported
 from .messages import VERIFICATION
+from .negotiation import pdu_length_problem
 from .scu import NResult, Progress, Requestor, Responses
 from .scp import (
     Dispatcher,
@@ -395,7 +396,8 @@ class Association(MessageExchange, Requestor, Dispatcher):
                 f"calling AE {request.calling_ae}, called AE {request.called_ae!r} is not {server.policy.ae_title!r}"
                 if (answer.source, answer.reason) == (1, 7) else request.calling_ae
             )
-            log.warning("%s (%s): association %s", self.peer, who, describe_reject(answer))
+            why = pdu_length_problem(request) if (answer.source, answer.reason) == (1, 1) else None
+            log.warning("%s (%s): association %s%s", self.peer, who, describe_reject(answer), f": {why}" if why else "")
             self._conn.reject(answer)
             return
         if all(c.result != 0 for c in answer.contexts):

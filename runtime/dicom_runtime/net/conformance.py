@@ -27,6 +27,7 @@ from .config import ApplicationEntity, Config
 from .conformance_document import Block, Diagram, Section, Statement, Table
 from .conformance_status import RETURNED_WHEN, date_time_matching, pn_matching
 from .conformance_probe import ProbeResult, RetrievalCheck, probe, probe_cases, probe_retrieval  # the probe's room, re-exported
+from .negotiation import MIN_PEER_PDU_LENGTH
 from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, Status
 from .pdu import APPLICATION_CONTEXT
 from .presets import QUERY_RETRIEVE
@@ -53,6 +54,8 @@ FIXED_LIMITS: tuple[tuple[str, str], ...] = (
     ("Connections served at once", f"a third of the open-file limit less {FILES_RESERVED}, at least 8 (the soft "
      "open-file limit is first raised to the hard one where allowed)"),
     ("Bytes read and ignored after an A-ABORT before the connection is reset", str(IGNORED_AFTER_ABORT)),
+    ("Least maximum PDU length of a requestor served (bytes; 0, no maximum, is served; a smaller one is an "
+     "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given)", str(MIN_PEER_PDU_LENGTH)),
 )
 
 

@@ -214,6 +214,7 @@ class MessageExchange:
                     if waiting >= _FLUSH_AT:
                         self._flush()
                         await self._writable()
+                        await asyncio.sleep(0)  # the other associations' turn, though the transport took it all
                         self._check_open()
                         written += waiting
                         if mapped is not None and written >= _UNMAP_EVERY:

@@ -31,6 +31,7 @@ from .pdu import (
 __all__ = [
     "CONTEXT_RESULTS",
     "DEFAULT_MAX_PDU",
+    "MIN_PEER_PDU_LENGTH",
     "AcceptorPolicy",
     "AccessRule",
     "Authenticator",
@@ -38,6 +39,7 @@ __all__ = [
     "context_answers",
     "describe_contexts",
     "negotiate",
+    "pdu_length_problem",
     "rejected_contexts",
     "valid_ae_title",
 ]
@@ -168,6 +170,21 @@ def describe_contexts(request: AssociateRQ, policy: AcceptorPolicy) -> str:
     return "; ".join(f"{uid}: {reason}" for uid, reason in rejected_contexts(request, context_answers(request, policy)))
 
 
+MIN_PEER_PDU_LENGTH = 1024
+"""The least Maximum Length Received (PS3.7 D.1) an acceptor sends its P-DATA-TF PDUs in. The
+standard sets no floor, but each PDU costs 12 bytes of headers and a step of the state
+machine: a peer that announced 7 (one byte a PDU) made a C-GET of 2 MB 26 MB on the wire and
+held the event loop (and every other association) for seconds at a time. 0 is "no maximum"."""
+
+
+def pdu_length_problem(request: AssociateRQ) -> str | None:
+    """Why the requestor's maximum PDU length cannot be served, or None."""
+    length = request.user_information.max_length
+    if 0 < length < MIN_PEER_PDU_LENGTH:
+        return f"its maximum PDU length {length} is below {MIN_PEER_PDU_LENGTH}, the least this acceptor sends in"
+    return None
+
+
 def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = "") -> AssociateAC | AssociateRJ:
     """The answer to ``request``: an A-ASSOCIATE-AC, or an -RJ with PS3.8's reason."""
     if request.protocol_version & 1 == 0:
@@ -182,6 +199,8 @@ def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = 
         return AssociateRJ(1, 1, 3)
     if len(request.contexts) > policy.max_contexts:
         return AssociateRJ(2, 3, 2)
+    if pdu_length_problem(request) is not None:
+        return AssociateRJ(1, 1, 1)
     identity_response: bytes | None = None
     identity = request.user_information.identity
     if identity is None and policy.require_identity:

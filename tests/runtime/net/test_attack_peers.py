@@ -140,3 +140,31 @@ def test_encapsulated_frames_are_counted_decoded_against_the_transcode_limit() -
     with pytest.raises(DicomEncodeError, match=rf"too large to transcode \({re.escape(said)}, limit 256\.0 MiB"):
         asyncio.run(in_syntax_bounded(instance, EXPLICIT_VR_LITTLE_ENDIAN))
     assert expanded_size(instance, TRANSCODE_LIMIT) == (len(instance.buffer) + decoded, said)
+
+
+@pytest.mark.parametrize(("max_length", "accepted"), [(7, False), (1023, False), (1024, True), (0, True)])
+def test_a_requestor_announcing_a_tiny_maximum_pdu_length_is_rejected_saying_why(scp: ScpProcess, max_length: int, accepted: bool) -> None:
+    """PS3.7 D.1 sets no least Maximum Length Received, and the acceptor must not exceed the
+    one announced. Announced 7 (one byte a PDV), it was accepted: a C-GET of a 2 MB instance
+    went out as 2 million P-DATA-TF PDUs, 26 MB on the wire, and another association's C-ECHO
+    waited up to 11 s for the event loop. Below 1024 it is now an A-ASSOCIATE-RJ (rejected-
+    permanent, service-user, no-reason-given) whose log line names the maximum; 0 is "none"."""
+    from dicom_runtime.net.pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, UserInformation, decode_pdu
+    from tests.runtime.net.helpers import VERIFICATION, raw_exchange
+
+    request = AssociateRQ(
+        "OURSCP", "TINY", (PresentationContextRQ(1, VERIFICATION, (IMPLICIT_VR_LITTLE_ENDIAN,)),),
+        UserInformation(max_length=max_length, implementation_class_uid="1.2.3"),
+    )
+    answer = raw_exchange(scp.port, request.encode())
+    pdu = decode_pdu(answer[: 6 + int.from_bytes(answer[2:6], "big")])
+    if accepted:
+        assert isinstance(pdu, AssociateAC), pdu
+    else:
+        assert pdu == AssociateRJ(1, 1, 1), pdu
+        reason = f"its maximum PDU length {max_length} is below 1024"
+        deadline = time.monotonic() + 5
+        while reason not in scp.log.read_text():
+            assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
+            time.sleep(0.05)
+    still_serves(scp.port)

@@ -39,6 +39,8 @@ def test_every_limit_is_listed_with_the_server_s_value(tmp_path: Path) -> None:
         "Longest PDU read before the association is established (bytes)": "1048576",
         "Bytes read and ignored after an A-ABORT before the connection is reset": "1048576",
         "Acknowledged instances not yet written to their files, at most (bytes; then C-STORE waits)": "67108864",
+        "Least maximum PDU length of a requestor served (bytes; 0, no maximum, is served; a smaller one is an "
+        "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given)": "1024",
     }
     for name, value in expected.items():
         assert rows[name] == [value], (name, rows.get(name))
@@ -47,7 +49,7 @@ def test_every_limit_is_listed_with_the_server_s_value(tmp_path: Path) -> None:
     assert (aio.QUEUED_REQUESTS, aio.QUEUED_BYTES, aio.DEFAULT_UNASSOCIATED_BUDGET) == (32, 64 << 20, 16 << 20)
     assert (association.ASSOCIATION_PDU_LIMIT, aio.IGNORED_AFTER_ABORT, storage.BACKLOG_LIMIT, server.FILES_RESERVED) == (
         1 << 20, 1 << 20, 64 << 20, 32)
-    assert len(FIXED_LIMITS) == 6
+    assert len(FIXED_LIMITS) == 7
     assert "they cannot be set in the configuration or on the command line" in text
 
 
