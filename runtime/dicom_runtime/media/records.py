@@ -113,12 +113,18 @@ _PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 
 
 def record_type_for(sop_class: str, dataset: Dataset) -> str | None:
-    """The record type of an instance: by its SOP class, else IMAGE when it has pixel data;
-    None when neither says (no record type is known for it)."""
+    """The record type of an instance: by its SOP class, else IMAGE when it has pixel data or
+    its SOP class is one of PS3.4's Image Storage classes (with or without Pixel Data, as
+    dcmmkdir makes them); None when none of these says (no record type is known for it)."""
     known = SOP_CLASS_RECORD_TYPES.get(sop_class)
     if known is not None:
         return known
     if any(tag in dataset for tag in _PIXEL_TAGS) or 0x00280010 in dataset:
+        return "IMAGE"
+    from dicom_model.sop_classes import sop_class as listed  # the generated PS3.4 table, only here
+
+    found = listed(sop_class)
+    if found is not None and found.service_class == "Storage Service Class" and " Image Storage" in found.name:
         return "IMAGE"
     return None
 
