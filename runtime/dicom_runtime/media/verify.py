@@ -12,6 +12,7 @@ from ..dataset import Dataset
 from ..errors import DicomDecodeError
 from ..fileformat import read_file
 from .errors import MediaError
+from .instance_records import text
 from .records import RECORD_KEYS, DirectoryRecord, InstanceRecord, tag_of
 
 if TYPE_CHECKING:
@@ -31,16 +32,6 @@ class Problem:
     def __str__(self) -> str:
         at = f" (record at byte {self.offset})" if self.offset is not None else ""
         return f"{self.where}{at}: {self.message}"
-
-
-
-def _text(dataset: Dataset, tag: int) -> str | None:
-    value = dataset.value(tag)
-    if value is None or value == "" or value == []:
-        return None
-    if isinstance(value, list):
-        return "\\".join(str(v) for v in value)
-    return str(value)
 
 
 def verify(fileset: FileSet, *, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
@@ -93,8 +84,8 @@ def _check(fileset: FileSet, record: InstanceRecord, referenced: set[Path]) -> l
     out: list[Problem] = []
     data = read.dataset
     actual = {
-        "Referenced SOP Class UID in File": _text(read.meta, 0x00020002) or _text(data, 0x00080016),
-        "Referenced SOP Instance UID in File": _text(read.meta, 0x00020003) or _text(data, 0x00080018),
+        "Referenced SOP Class UID in File": text(read.meta, 0x00020002) or text(data, 0x00080016),
+        "Referenced SOP Instance UID in File": text(read.meta, 0x00020003) or text(data, 0x00080018),
         "Referenced Transfer Syntax UID in File": read.transfer_syntax,
     }
     recorded = {
@@ -120,6 +111,6 @@ def _compare(record: DirectoryRecord, data: Dataset, keyword: str, file_id: str,
     tag = tag_of(keyword)
     if tag not in record.keys or tag not in data or record.keys[tag].vr == "SQ":
         return
-    mine, theirs = record.text(tag), _text(data, tag)
+    mine, theirs = record.text(tag), text(data, tag)
     if (mine or "").strip() != (theirs or "").strip():
         out.append(Problem(file_id, f"{keyword} of its {record.record_type} record is {mine!r}, the file's is {theirs!r}", record.offset))
