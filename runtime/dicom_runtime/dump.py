@@ -204,12 +204,13 @@ def _main(argv: list[str] | None) -> int:
             out.write("]\n")
             out.flush()
     except BrokenPipeError:
-        # the reader stopped (``| head``): no traceback; standard output goes nowhere from now on
+        # the reader stopped (``| head``): no traceback; standard output goes nowhere from now on,
+        # and the exit status is that of the files read (the reader leaving is no error of theirs)
         import os
 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return status
     return status
 
 

@@ -288,6 +288,11 @@ def test_a_closed_pipe_and_a_narrow_terminal_encoding_end_quietly() -> None:
     command = f"{sys.executable} -m dicom_runtime.dump {TEST_FILES / 'CT_small.dcm'} | head -1"
     piped = subprocess.run(["bash", "-c", command], capture_output=True, timeout=120)
     assert b"Traceback" not in piped.stderr and b"BrokenPipeError" not in piped.stderr
+    # the exit status is that of the files read, not of the reader leaving: it was 1 when the
+    # pipe closed before the last file (several files), 0 when after (one), as `set -o pipefail` saw
+    several = " ".join(str(TEST_FILES / n) for n in ("CT_small.dcm", "MR_small.dcm", "rtdose.dcm") * 5)
+    piped = subprocess.run(["bash", "-c", f"set -o pipefail; {sys.executable} -m dicom_runtime.dump {several} | head -1"], capture_output=True, timeout=120)
+    assert piped.returncode == 0 and b"Traceback" not in piped.stderr, piped.stderr
     env = dict(os.environ, PYTHONIOENCODING="ascii")
     run = _run(str(CHARSETS / "chrH31.dcm"), env=env)
     assert run.returncode == 0 and b"Traceback" not in run.stderr
