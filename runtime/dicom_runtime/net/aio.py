@@ -60,7 +60,7 @@ from .association import (
 from .dimse import Message
 from .exchange import QUEUED_BYTES as QUEUED_BYTES, QUEUED_REQUESTS as QUEUED_REQUESTS, MessageExchange  # the bounds: re-exported
 from .messages import VERIFICATION
-from .negotiation import pdu_length_problem
+from .negotiation import MIN_PEER_PDU_LENGTH, pdu_length_problem
 from .scu import NResult, Progress, Requestor, Responses
 from .scp import (
     Dispatcher,
@@ -528,6 +528,10 @@ async def associate(
     except AssociationError as exc:
         raise AssociationError(f"{where}: {str(exc).split(': ', 1)[-1]}") from None
     accepted = association.accepted
+    length = accepted.user_information.max_length if accepted is not None else 0
+    if 0 < length < MIN_PEER_PDU_LENGTH:  # as an acceptor refuses such a requestor (negotiation.pdu_length_problem)
+        await association.release()
+        raise AssociationError(f"{where}: its maximum PDU length {length} is below {MIN_PEER_PDU_LENGTH}, the least this side sends in; released")
     if not association.contexts and accepted is not None:
         # Nothing can be exchanged: released in order, and each SOP class named with its result.
         await association.release()

@@ -55,7 +55,8 @@ FIXED_LIMITS: tuple[tuple[str, str], ...] = (
      "open-file limit is first raised to the hard one where allowed)"),
     ("Bytes read and ignored after an A-ABORT before the connection is reset", str(IGNORED_AFTER_ABORT)),
     ("Least maximum PDU length of a requestor served (bytes; 0, no maximum, is served; a smaller one is an "
-     "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given)", str(MIN_PEER_PDU_LENGTH)),
+     "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given; a C-MOVE destination announcing less is "
+     "released, the sub-operations failed)", str(MIN_PEER_PDU_LENGTH)),
 )
 
 

@@ -168,3 +168,38 @@ def test_a_requestor_announcing_a_tiny_maximum_pdu_length_is_rejected_saying_why
             assert time.monotonic() < deadline, scp.log.read_text()[-2000:]
             time.sleep(0.05)
     still_serves(scp.port)
+
+
+def test_a_move_destination_announcing_a_tiny_maximum_pdu_length_is_not_sent_to(tmp_path: Path) -> None:
+    """The requestor side of the same floor: a C-MOVE destination (here pynetdicom, its maximum
+    PDU size set to 7) that accepted the sub-association had every instance sent a byte a PDU.
+    Now the sub-association is released at once, and the C-MOVE fails (A702) saying why."""
+    from pynetdicom import AE
+    from pynetdicom.sop_class import CTImageStorage  # type: ignore[attr-defined]
+
+    from dicom_runtime.net import blocking
+    from tests.runtime.net.helpers import STUDY_MOVE, free_port
+
+    destination = AE(ae_title="TINY")
+    destination.maximum_pdu_size = 7
+    destination.add_supported_context(CTImageStorage, [EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN])
+    port = free_port()
+    receiver = destination.start_server(("127.0.0.1", port), block=False)
+    assert receiver is not None
+    study = "1.2.826.0.1.3680043.10.1.503"
+    process = ScpProcess(tmp_path / "out", tmp_path / "scp.log", "--dest", f"TINY=127.0.0.1:{port}").start()
+    try:
+        with blocking.associate("127.0.0.1", process.port, called_ae="OURSCP", contexts=[CT]) as scu:
+            assert scu.store(ct_instance(1530, size=200_000, study=study)).is_success
+        identifier = Dataset()
+        identifier.add(0x00080052, "CS", "STUDY")
+        identifier.add(0x0020000D, "UI", study)
+        with blocking.associate("127.0.0.1", process.port, called_ae="OURSCP", contexts=[STUDY_MOVE]) as scu:
+            responses = scu.move(identifier, "TINY", sop_class=STUDY_MOVE)
+            list(responses)
+        assert responses.status is not None and responses.status.code == 0xA702, responses.status
+        assert "maximum PDU length 7 is below 1024" in process.log.read_text()
+        still_serves(process.port)
+    finally:
+        receiver.shutdown()
+        assert process.stop() == 0

@@ -40,7 +40,8 @@ def test_every_limit_is_listed_with_the_server_s_value(tmp_path: Path) -> None:
         "Bytes read and ignored after an A-ABORT before the connection is reset": "1048576",
         "Acknowledged instances not yet written to their files, at most (bytes; then C-STORE waits)": "67108864",
         "Least maximum PDU length of a requestor served (bytes; 0, no maximum, is served; a smaller one is an "
-        "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given)": "1024",
+        "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given; a C-MOVE destination announcing less is "
+        "released, the sub-operations failed)": "1024",
     }
     for name, value in expected.items():
         assert rows[name] == [value], (name, rows.get(name))
