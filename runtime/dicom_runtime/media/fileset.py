@@ -199,7 +199,7 @@ class FileSet:
             raise MediaError(f"cannot be added: no directory record type is known for SOP class {sop_class}", path=name)
         chain = parent_records(self.roots, dataset, name)
         leaf = record_of(record_type, dataset, name)
-        file_id = self._in_place(source)
+        file_id = self._in_place(source, link)
         in_place = file_id is not None
         if in_place and transcode:
             # a file of the File-set is never rewritten: its user's bytes stay as they are
@@ -236,13 +236,20 @@ class FileSet:
             self._resolved_root = self.root.resolve()
         return self._resolved_root
 
-    def _in_place(self, source: Path) -> tuple[str, ...] | None:
-        """The File ID of a file already under the root at a conformant File ID, else None."""
+    def _in_place(self, source: Path, link: bool) -> tuple[str, ...] | None:
+        """The File ID of a file already under the root at a conformant File ID, else None;
+        MediaError for one under the root at no File ID, unless it is to be linked."""
         real = source.resolve()
         if self._real_root() not in real.parents:
             return None
         parts = real.relative_to(self._real_root()).parts
-        if file_id_problem(parts) is not None:
+        if (problem := file_id_problem(parts)) is not None:
+            if not link:  # a copy would leave it there unreferenced; a link is what a storage folder asks
+                raise MediaError(
+                    f"cannot be added: it is under the File-set's root as {chr(92).join(parts)}, which is no File ID "
+                    f"({problem}), and would stay there unreferenced: rename it, or add it from outside the root",
+                    path=str(source),
+                )
             return None
         file_id = tuple(parts)
         return None if file_id in self._file_ids else file_id

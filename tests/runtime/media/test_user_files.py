@@ -86,3 +86,27 @@ def test_records_left_empty_by_an_inactive_one_are_dropped_when_rewritten(tmp_pa
     assert empty == [] and {r.record_type for r in records} >= {"PATIENT", "STUDY", "SERIES", "IMAGE"}
     # the CT_small patient's study and series are gone with its hidden image; the new instance's are there
     assert not any(r.keys.value(0x00100020) == "1CT1" for r in records)
+
+
+def test_a_file_under_the_root_not_at_a_file_id_is_refused_not_left_an_orphan(tmp_path: Path) -> None:
+    # it was copied to a new File ID and left where it was, unreferenced: the File-set just
+    # made failed verify ("mr.dcm: orphan: no record references it")
+    root = tmp_path / "fs"
+    root.mkdir()
+    loose = root / "mr.dcm"
+    shutil.copy(CORPUS / "MR_small.dcm", loose)
+    before = _sha(loose)
+    fileset = FileSet(root)
+    with pytest.raises(MediaError) as caught:
+        fileset.add(loose)
+    assert str(caught.value) == (
+        f"{loose}: cannot be added: it is under the File-set's root as mr.dcm, which is no File ID (component 'mr.dcm' of "
+        "mr.dcm has characters outside A-Z, 0-9 and _ (PS3.10 8.5): '.cdmr'), and would stay there unreferenced: "
+        "rename it, or add it from outside the root"
+    )
+    (root / "MR1").mkdir()
+    conformant = root / "MR1" / "IM1"
+    loose.rename(conformant)
+    fileset.add(conformant)  # at a File ID: in place, as it is
+    fileset.write(durable=False)
+    assert fileset.verify() == [] and _sha(conformant) == before
