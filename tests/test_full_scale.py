@@ -9,6 +9,7 @@ benchmarks/bench_model.py, never here.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -85,6 +86,42 @@ def test_every_module_and_macro_of_the_transcription_is_a_class(full_scale: tupl
         assert {file_name(name) for name in main} == set(classes.values()), package
         files = {p.stem for p in (out / "dicom_model" / package).glob("*.py")} - {"__init__"}
         assert files == set(classes.values()), package
+
+
+#: Storage SOP classes of the innolitics transcription (sops.json) whose IOD it has but
+#: whose IOD section the reconstruction cannot place where PS3.4 cites it: the module
+#: table of CT Performed Procedure Protocol is table_A.82.1.3-1 on the page of A.82, and
+#: A.82.1.3 is then taken for the IOD's section, as A.86.1.3 (an IOD of its own: RT
+#: Segment Annotation) rightly is; PS3.4 cites sect_A.82.1.
+UNPLACED_IODS = {"CT Performed Procedure Protocol Storage"}
+
+_LINKS = """
+import json, sys
+from dicom_model import iods, sop_classes
+found = [getattr(sop_classes, n) for n in dir(sop_classes)]
+print(json.dumps({s.uid: s.iod_class for s in found if hasattr(s, "iod_class") and hasattr(s, "uid")}))
+"""
+
+
+def test_every_storage_sop_class_is_linked_to_its_iod_class(full_scale: tuple[str, Path, Path]) -> None:
+    """Reading a file gives the IOD class of its SOP Class UID (dicom_runtime.typed.read):
+    each SOP class of the transcription whose IOD it has (sops.json, ciods.json) has that
+    class as ``iod_class``, so that an RT Dose or a PET image is read typed, not as a
+    Dataset (27 of them were not when the reconstruction put the RT, PET, Ophthalmic Tomography and
+    other IODs whose module table is in an "IOD Module Table" subsection in that subsection)."""
+    source, _, out = full_scale
+    if source != "innolitics":
+        pytest.skip("highdicom's transcription numbers its IOD sections itself: PS3.4's references cannot lead to them")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(out), str(REPO / "runtime")])}
+    result = subprocess.run([sys.executable, "-c", _LINKS], cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    links = json.loads(result.stdout)
+    iods = _classes(out, "iods")
+    names = {c["name"] for c in load_json(innolitics_dir() / "ciods.json")}
+    sops = [s for s in load_json(innolitics_dir() / "sops.json") if s["ciod"] in names]
+    assert len(sops) == 140
+    unlinked = {s["name"] for s in sops if links.get(s["id"]) not in iods}
+    assert unlinked == UNPLACED_IODS
 
 
 def test_class_names_are_unique_and_carry_no_section_numbers_where_titles_are(full_scale: tuple[str, Path, Path]) -> None:

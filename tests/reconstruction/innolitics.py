@@ -9,7 +9,8 @@ What it gives, and how it is turned back into DocBook:
 * ``ciods.json``: 143 composite IODs, each with the URL of its module table
   (``sect_A.3.3.html#table_A.3-1``): the table keeps that ``xml:id``; the IOD's
   section, titled "<name> IOD", comes from the URL's page and the table label
-  (``A.3``; ``A.8.2`` for ``sect_A.8.2.3``; ``A.35.1`` for ``table_A.35.1-1``), a new
+  (``A.3``; ``A.8.2`` for ``sect_A.8.2.3``; ``A.35.1`` for ``table_A.35.1-1``; ``A.18``
+  for ``table_A.18.3-1`` in ``sect_A.18.3``, the IOD's Module Table subsection), a new
   subsection where several IODs would share one (the first of ``sect_A.8``: ``A.8.1``).
 * ``ciod_to_modules.json``: the module table rows (IE, module, usage, condition);
   ``ciod_to_fg_macros.json``: the functional group macro tables (26 IODs). The
@@ -108,9 +109,14 @@ def _table_label(table_id: str) -> str:
 def _iod_section(page: str, stem: str) -> str:
     """The label of an IOD's section, from the page of its module table's URL and the
     table label's stem (``sect_A.8.2.3`` + ``A.8`` -> ``A.8.2``; ``sect_A.35`` +
-    ``A.35.1`` -> ``A.35.1``; ``sect_A.3.3`` + ``A.3`` -> ``A.3``)."""
+    ``A.35.1`` -> ``A.35.1``; ``sect_A.3.3`` + ``A.3`` -> ``A.3``; ``sect_A.18.3`` +
+    ``A.18.3`` -> ``A.18``)."""
     if stem.startswith(page + "."):
         return stem
+    if page == stem and page.count(".") >= 2:
+        # the IOD's "Module Table" subsection, whose table is numbered after it
+        # (table_A.18.3-1 in sect_A.18.3): the IOD is its parent, as PS3.4 cites it (sect_A.18)
+        return book.parent_label(page)
     if page == stem:
         return page  # the first IOD of a group: a new subsection (A.8 -> A.8.1)
     if page.count(".") >= 2:

@@ -316,6 +316,7 @@ def test_iod_sections_from_pages() -> None:
     assert innolitics._iod_section("A.8.2.3", "A.8") == "A.8.2"
     assert innolitics._iod_section("A.35", "A.35.1") == "A.35.1"
     assert innolitics._iod_section("A.8", "A.8") == "A.8"  # a new subsection is made for it
+    assert innolitics._iod_section("A.18.3", "A.18.3") == "A.18"  # RT Dose: Table A.18.3-1 in its module table section
 
 
 def _placed(key: str, kind: str, rows: list[tuple[tuple[str, ...], str]]) -> innolitics.Placed:
