@@ -120,7 +120,8 @@ def read_file(
     views: bool = True,
 ) -> FileDataset:
     """Read a DICOM file; values over ``defer_size`` bytes (of any VR) stay on disk
-    until used, as :class:`DeferredValue`.
+    until used, as :class:`DeferredValue` (read then from the file, if it is still the one
+    read: replaced or changed since, a DicomDecodeError naming it).
 
     The file is mapped, not read, so stopping before the pixel data of a file of
     hundreds of megabytes touches only its header. ``strict`` refuses odd value
@@ -289,10 +290,25 @@ def _buffer_loader(buffer: bytearray) -> Callable[[int, int], bytes]:
 
 
 def _loader(path: str | Path) -> Callable[[int, int], bytes]:
+    """What reads a deferred value from the file, if it is still the file read (the same
+    file, size and modification time): one replaced since (written back by rename) or changed
+    in place holds other bytes there, which is a DicomDecodeError naming it."""
+    read = os.stat(path)
+    identity = (read.st_dev, read.st_ino, read.st_size, read.st_mtime_ns)
+
     def load(offset: int, length: int) -> bytes:
         with open(path, "rb") as handle:
-            handle.seek(offset)
-            return handle.read(length)
+            now = os.fstat(handle.fileno())
+            if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == identity:
+                data = os.pread(handle.fileno(), length, offset)
+                if len(data) == length:
+                    return data
+        raise DicomDecodeError(
+            f"the file changed since it was read (replaced or written over): the deferred value of {length} bytes "
+            "here is no longer in it; read the file again",
+            offset=offset,
+            source=str(path),
+        )
 
     return load
 
