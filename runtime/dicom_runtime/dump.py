@@ -133,9 +133,9 @@ def _dump(path: str, args: _Arguments, out: TextIO, before: str = "") -> tuple[i
         out.write(before)
         dataset = file.dataset
         if options.filtered:
-            from .dataset import Dataset
+            from .dump_format import filtered
 
-            dataset = Dataset({t: e for t, e in file.dataset.items() if t in options.tags or e.keyword in options.keywords})
+            dataset = filtered(file.dataset, options)  # as the text shows it
         json.dump(to_json(dataset), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:

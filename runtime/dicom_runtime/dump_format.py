@@ -104,6 +104,32 @@ def _numbers(element: DataElement) -> Iterator[str]:
             yield str(v)
 
 
+def asked(element: DataElement, options: _Options) -> bool:
+    """An element asked for by its tag (--tag) or keyword (--keyword)."""
+    return element.tag in options.tags or bool(element.keyword and element.keyword in options.keywords)
+
+
+def holds_asked(element: DataElement, options: _Options) -> bool:
+    """A sequence with an element asked for in its items, at any depth."""
+    if element.vr != "SQ" or not isinstance(element.value, list):
+        return False
+    return any(asked(e, options) or holds_asked(e, options) for item in element.value if isinstance(item, Dataset) for e in item.elements())
+
+
+def filtered(dataset: Dataset, options: _Options) -> Dataset:
+    """What the dump shows of ``dataset`` under --tag and --keyword: the elements asked for,
+    whole, and the sequences holding one, their items so filtered (the JSON output's data set)."""
+    kept = Dataset()
+    for element in dataset.elements():
+        if asked(element, options):
+            kept[element.tag] = element
+        elif holds_asked(element, options):
+            assert isinstance(element.value, list)
+            items = [filtered(item, options) for item in element.value if isinstance(item, Dataset)]
+            kept[element.tag] = DataElement(element.tag, "SQ", items)
+    return kept
+
+
 class _Printer:
     def __init__(
         self, out: TextIO, encoding: Encoding, options: _Options, directory: bool = False, first_record: int | None = None
@@ -115,6 +141,7 @@ class _Printer:
         self.out = out
         self.encoding = encoding
         self.options = options
+        self._whole = 0  # within an element asked for (--tag, --keyword): nothing is left out
 
     def line(self, depth: int, tag: int, vr: str, value: str, length: int | None, vm: int, name: str) -> None:
         head = f"{'  ' * depth}({tag >> 16:04x},{tag & 0xFFFF:04x}) {vr} {value}"
@@ -137,17 +164,16 @@ class _Printer:
             terms = [charset.value] if isinstance(charset.value, str) else [v for v in charset.value if isinstance(v, str)]
             codec = python_codec(terms)
         for element in dataset.elements():
-            if self.options.filtered and not self._wanted(element):
-                continue
-            self.element(element, depth, codec)
-
-    def _wanted(self, element: DataElement) -> bool:
-        """An element asked for (--tag, --keyword), or a sequence holding one."""
-        if element.tag in self.options.tags or (element.keyword and element.keyword in self.options.keywords):
-            return True
-        if element.vr == "SQ" and isinstance(element.value, list):
-            return any(self._wanted(e) for item in element.value if isinstance(item, Dataset) for e in item.elements())
-        return False
+            if not self.options.filtered or self._whole:
+                self.element(element, depth, codec)
+            elif asked(element, self.options):
+                self._whole += 1  # what is asked for is shown whole, a sequence's items included
+                try:
+                    self.element(element, depth, codec)
+                finally:
+                    self._whole -= 1
+            elif holds_asked(element, self.options):
+                self.element(element, depth, codec)  # around the match: its items filtered
 
     def element(self, element: DataElement, depth: int, codec: str) -> None:
         group, number = element.tag >> 16, element.tag & 0xFFFF

@@ -350,3 +350,18 @@ def test_a_negative_max_value_length_is_refused() -> None:
         assert run.stderr.decode().splitlines()[-1] == f"dicom-dump: error: argument --max-value-length: {reason}" + (
             ": give a number of characters, or 0 for whole values" if bad == "-3" else ""
         )
+
+
+def test_a_sequence_asked_for_is_shown_whole_and_json_filters_as_text_does() -> None:
+    # --tag of a sequence showed its items empty (dcmdump +P shows it whole), and --format json
+    # kept only top-level matches: a nested one gave {}
+    import json
+
+    rtdose = str(TEST_FILES / "rtdose.dcm")
+    ours = [line for line in _run(rtdose, "--tag", "300c,0002").stdout.decode().splitlines() if line.startswith(" ") or line.startswith("(")]
+    theirs = subprocess.run(["/usr/bin/dcmdump", "-Un", "+P", "300c,0002", rtdose], capture_output=True, timeout=60).stdout.decode()
+    assert ours == theirs.splitlines() and any("(300c,0006)" in line for line in ours)
+    whole = json.loads(_run(rtdose, "--format", "json").stdout)
+    assert json.loads(_run(rtdose, "--format", "json", "--tag", "300c,0002").stdout) == {"300C0002": whole["300C0002"]}
+    nested = json.loads(_run(rtdose, "--format", "json", "--keyword", "ReferencedSOPInstanceUID").stdout)
+    assert nested == {"300C0002": {"vr": "SQ", "Value": [{"00081155": whole["300C0002"]["Value"][0]["00081155"]}]}}
