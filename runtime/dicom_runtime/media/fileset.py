@@ -328,22 +328,34 @@ class FileSet:
         prune_empty(self.roots)
         source = str(self.dicomdir_path)
         pending = [(r, self._pending[id(r)]) for r in self.instances() if id(r) in self._pending]
-        for done, (record, item) in enumerate(pending, 1):
-            destination = self.path_of(record)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            if not (item.link and not item.transcode and link(item.source, destination)):
-                write_bytes_atomic(destination, file_bytes(item, record.transfer_syntax_uid or EXPLICIT_VR_LITTLE_ENDIAN), durable=False)
-            if progress is not None:
-                progress(done, len(pending))
-        if pending and durable:
-            from ..net.journal import syncfs
-
-            syncfs(self.root)  # every new file on disk before a DICOMDIR references it
+        made: list[Path] = []
         try:
-            data = encode_dicomdir(self.roots, instance_uid=self.instance_uid, fileset_id=self.fileset_id, header=self._header)
-        except DicomEncodeError as exc:
-            raise MediaError(f"cannot write the DICOMDIR: {exc}", path=source) from None
-        write_bytes_atomic(self.dicomdir_path, data, durable=durable)
+            for done, (record, item) in enumerate(pending, 1):
+                destination = self.path_of(record)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                if not (item.link and not item.transcode and link(item.source, destination)):
+                    write_bytes_atomic(destination, file_bytes(item, record.transfer_syntax_uid or EXPLICIT_VR_LITTLE_ENDIAN), durable=False)
+                made.append(destination)
+                if progress is not None:
+                    progress(done, len(pending))
+            if pending and durable:
+                from ..net.journal import syncfs
+
+                syncfs(self.root)  # every new file on disk before a DICOMDIR references it
+            try:
+                data = encode_dicomdir(self.roots, instance_uid=self.instance_uid, fileset_id=self.fileset_id, header=self._header)
+            except DicomEncodeError as exc:
+                raise MediaError(f"cannot write the DICOMDIR: {exc}", path=source) from None
+            write_bytes_atomic(self.dicomdir_path, data, durable=durable)
+        except BaseException:
+            if stamp(self.dicomdir_path) != self._stamp:
+                raise  # the new DICOMDIR is in place (its folder's fsync failed): its files stay
+            # nothing references the files this write made: taken away with the folders they needed
+            for path in made:
+                path.unlink(missing_ok=True)
+            for record, _ in pending:
+                prune_folders(self.root, self.path_of(record).parent)  # the empty ones only
+            raise
         self._stamp = stamp(self.dicomdir_path)
         for path in self._removed:
             path.unlink(missing_ok=True)

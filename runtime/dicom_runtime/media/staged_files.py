@@ -51,8 +51,11 @@ def file_bytes(item: Pending, syntax: str) -> bytes:
     try:
         read = read_file(item.source)
         return encode_file(read.dataset, syntax, meta=read.meta)
-    except (DicomDecodeError, DicomEncodeError, OSError) as exc:
-        raise MediaError(f"cannot be written into the File-set: {exc}", path=str(item.source)) from None
+    except DicomDecodeError as exc:
+        raise MediaError(f"cannot be written into the File-set: {exc.detail}", path=str(item.source)) from None
+    except (DicomEncodeError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise MediaError(f"cannot be written into the File-set: {reason}", path=str(item.source)) from None
 
 
 def prune_folders(root: Path, folder: Path) -> None:

@@ -110,3 +110,23 @@ def test_a_file_under_the_root_not_at_a_file_id_is_refused_not_left_an_orphan(tm
     fileset.add(conformant)  # at a File ID: in place, as it is
     fileset.write(durable=False)
     assert fileset.verify() == [] and _sha(conformant) == before
+
+
+def test_a_write_that_fails_leaves_nothing_of_itself(tmp_path: Path) -> None:
+    # a source cut short between add and write: one error naming it once, and neither the
+    # files written before it nor their folders are left (there were: DICOM/S.../R.../I...)
+    first, second = make_instances(tmp_path / "src", 2, patients=1)
+    shutil.copy(CORPUS / "MR_small_bigendian.dcm", tmp_path / "src" / "MRBE")  # copied in converted
+    root = tmp_path / "fs"
+    fileset = FileSet(root)
+    for path in (first, tmp_path / "src" / "MRBE", second):
+        fileset.add(path)
+    cut = tmp_path / "src" / "MRBE"
+    cut.write_bytes(cut.read_bytes()[:1000])
+    with pytest.raises(MediaError) as caught:
+        fileset.write(durable=False)
+    assert str(caught.value).startswith(f"{cut}: cannot be written into the File-set: byte ") and str(caught.value).count(str(cut)) == 1
+    assert [p for p in root.rglob("*")] == []
+    shutil.copy(CORPUS / "MR_small_bigendian.dcm", cut)
+    fileset.write(durable=False)  # the same staged changes, once the source is back
+    assert fileset.verify() == [] and len(fileset.instances()) == 3
