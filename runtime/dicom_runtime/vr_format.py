@@ -7,7 +7,8 @@ forms of dates and times (DA ``YYYYMMDD``, TM ``HH[MM[SS[.F...]]]``, DT
 ``YYYY[MM[DD[HH[MM[SS[.F...]]]]]][&ZZXX]``), with their ranges; the forms of numbers
 (DS: ``0-9 + - E e .``, IS: ``0-9 + -`` in -2^31..2^31-1); the Control Characters of
 the strings and texts (LO, SH, PN, UC: only ESC; LT, ST, UT: TAB, LF, FF, CR, ESC; AE and
-UR: none); a PN's at most three component groups of at most five components. Values given as
+UR: none; UR takes a URI's characters, RFC 3986's); a PN's at most three component groups of at
+most five components. Values given as
 ``datetime`` objects are not text and are not judged here; nor is the padding a value
 was read with (trailing spaces, a UI's trailing NUL), which PS3.5 allows, or an empty
 value (whether an attribute may be empty is its Type's rule). :func:`number_problem`
@@ -34,6 +35,8 @@ _DT = re.compile(
 _PADDING = {"UI": "\0", "DA": " ", "TM": " ", "DT": " ", "CS": " ", "AS": " ", "DS": " ", "IS": " "}
 _DS = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?")
 _IS = re.compile(r"[+-]?\d+")
+#: The characters of a URI (RFC 3986: unreserved, reserved and ``%`` of percent-encoding), UR's.
+_URI = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
 #: The range of each integer VR (PS3.5 Table 6.2-1), lowest and highest.
 RANGES: dict[str, tuple[int, int]] = {
     "US": (0, 2**16 - 1), "SS": (-(2**15), 2**15 - 1), "UL": (0, 2**32 - 1), "SL": (-(2**31), 2**31 - 1),
@@ -65,6 +68,10 @@ def problem(vr: str, value: str) -> str | None:
     text = value.rstrip(_PADDING.get(vr, ""))
     if not text:
         return None  # an empty value: whether one may be empty is the attribute's Type
+    if vr == "UR":
+        text = text.rstrip(" ")  # trailing spaces are ignored; leading and embedded ones are no URI's (RFC 3986)
+        bad = next((c for c in text if c not in _URI), None)
+        return None if bad is None else f"character {bad!r} is not allowed in UR (a URI of RFC 3986: no spaces, no backslash)"
     if vr in CONTROLS_ALLOWED:
         return _control_problem(vr, text) or (_name_problem(text) if vr == "PN" else None)
     if vr == "CS":

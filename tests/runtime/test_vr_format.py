@@ -70,6 +70,7 @@ def test_our_forms_agree_with_pydicoms(vr: str, value: str) -> None:
         ("UI", "1..3", "a UID component is empty"),
         ("DT", "20040130083000-1300", "'20040130083000-1300' has an offset from UTC outside -12:00..+14:00"),
         ("AS", "12Y", "'12Y' is not an age nnnD, nnnW, nnnM or nnnY"),
+        ("UR", "http://a b/", "character ' ' is not allowed in UR (a URI of RFC 3986: no spaces, no backslash)"),
         ("PN", "Doe^John^A^Dr^Jr^X", "'Doe^John^A^Dr^Jr^X' has 6 components; a PN component group has at most 5 (family, given, middle, prefix, suffix)"),
     ],
 )
@@ -81,7 +82,7 @@ def test_what_dciodvfy_flags_is_named(vr: str, value: str, expected: str) -> Non
     ("vr", "value"),
     [("DA", "20040130"), ("DA", "2004.01.30"), ("TM", "0830"), ("TM", "235960.123456"), ("DT", "2004"),
      ("DT", "20040130083000.1+0100"), ("UI", "1.2.840.10008.1.2\0"), ("CS", " ORIGINAL "), ("AS", "045Y"), ("DA", ""),
-     ("PN", "Doe^John^A^Dr^Jr"), ("PN", "Yamada^Tarou=山田^太郎=やまだ^たろう"), ("PN", "=^Tarou")],
+     ("PN", "Doe^John^A^Dr^Jr"), ("UR", "https://example.org/wado?uid=1.2.3&x=%20 "), ("PN", "Yamada^Tarou=山田^太郎=やまだ^たろう"), ("PN", "=^Tarou")],
 )
 def test_values_of_their_vr_pass(vr: str, value: str) -> None:
     assert problem(vr, value) is None
@@ -93,3 +94,11 @@ def test_pn_component_groups_as_pydicom_counts_them() -> None:
     assert not _pydicom_accepts("PN", value)
     assert problem("PN", value) == "'Doe=Do=D=X' has 4 component groups; a PN has at most 3 (alphabetic, ideographic, phonetic)"
     assert _pydicom_accepts("PN", "Doe=Do=D") and problem("PN", "Doe=Do=D") is None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="az09:/?#[]@!$&'()*+,;=%-._~ \\\"<>{}|^`", max_size=16))
+def test_ur_takes_the_characters_of_a_uri_as_pydicom_does(value: str) -> None:
+    # dciodvfy: "Character invalid for this VR = ' ' (0x20)" of a URN Code Value "x y"
+    value = value.lstrip(" ") if not value.strip(" ") else value  # all spaces: an empty value
+    assert (problem("UR", value) is None) == _pydicom_accepts("UR", value), (value, problem("UR", value))
