@@ -516,6 +516,24 @@ def request_problem(field: int, sop_class: str, sop_instance: str, abstract_synt
     return None
 
 
+MAX_REQUEST_DATA_SET = 16 * 1024 * 1024
+"""The largest data set of a request other than C-STORE (a C-FIND, C-MOVE or C-GET identifier,
+an N-service's data set) that the SCP decodes: it is decoded whole, in memory, while the event
+loop waits. A 300 MiB C-FIND identifier (received spilled, within max_message_size) raised the
+peak RSS by 600 MiB and held every other association for 2.8 s; a larger one is refused."""
+
+
+def data_set_size_problem(field: int, data: bytes | SpilledData | None) -> Status | None:
+    """The failure status for a request (not a C-STORE, not a C-ECHO) whose data set is larger
+    than :data:`MAX_REQUEST_DATA_SET`, or None: C000 for C-FIND, C-MOVE and C-GET (PS3.4
+    C.4.1.1.4: unable to process), 0110 (processing failure, PS3.7 C.5) for the others."""
+    size = 0 if data is None or field in (0x0001, 0x0030) else len(data)
+    if size <= MAX_REQUEST_DATA_SET:
+        return None
+    what = "identifier" if field in (0x0010, 0x0020, 0x0021) else "data set"
+    return Status(0xC000 if what == "identifier" else 0x0110, f"{what} of {size} bytes, over the limit of {MAX_REQUEST_DATA_SET}")
+
+
 def store_problem(
     sop_class: str, sop_instance: str, transfer_syntax: str, data: bytes | SpilledData | None
 ) -> Status | None:

@@ -27,6 +27,7 @@ from .config import ApplicationEntity, Config
 from .conformance_document import Block, Diagram, Section, Statement, Table
 from .conformance_status import RETURNED_WHEN, date_time_matching, pn_matching
 from .conformance_probe import ProbeResult, RetrievalCheck, probe, probe_cases, probe_retrieval  # the probe's room, re-exported
+from .checks import MAX_REQUEST_DATA_SET
 from .negotiation import MIN_PEER_PDU_LENGTH
 from .messages import SERVICE_STATUS_MEANINGS, STATUS_MEANINGS, VERIFICATION, Status
 from .pdu import APPLICATION_CONTEXT
@@ -57,6 +58,8 @@ FIXED_LIMITS: tuple[tuple[str, str], ...] = (
     ("Least maximum PDU length of a requestor served (bytes; 0, no maximum, is served; a smaller one is an "
      "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given; a C-MOVE destination announcing less is "
      "released, the sub-operations failed)", str(MIN_PEER_PDU_LENGTH)),
+    ("Largest data set of a request other than C-STORE decoded (a C-FIND, C-MOVE or C-GET identifier: larger is "
+     "C000; an N-service's data set: 0110), bytes", str(MAX_REQUEST_DATA_SET)),
 )
 
 

@@ -7,6 +7,8 @@ that tests/runtime/net/test_conformance_status.py checks against both."""
 
 from __future__ import annotations
 
+from .checks import MAX_REQUEST_DATA_SET
+
 _REFUSED_COMMAND = "the Affected SOP Class UID is not a valid UID (PS3.5 9.1) or not the presentation context's SOP class"
 _WRONG_CONTEXT = "{op} on a presentation context of a SOP class without that operation ({others})"
 _HIERARCHY = (
@@ -35,7 +37,7 @@ RETURNED_WHEN: dict[tuple[str, int], str] = {
     ("C-FIND", 0x0000): "after the last match (also when nothing matched)",
     ("C-FIND", 0xFE00): "a C-CANCEL-RQ came before the last match was sent",
     ("C-FIND", 0xA900): _HIERARCHY.format(what="queries", above=_QUERY_ABOVE),
-    ("C-FIND", 0xC000): "the identifier cannot be decoded or matched, or a match cannot be encoded in the context's "
+    ("C-FIND", 0xC000): f"the identifier is larger than {MAX_REQUEST_DATA_SET} bytes, cannot be decoded or matched, or a match cannot be encoded in the context's "
     "transfer syntax (the other matches are sent, the final response says how many were not)",
     ("C-FIND", 0x0122): _REFUSED_COMMAND,
     ("C-FIND", 0x0211): _WRONG_CONTEXT.format(op="C-FIND", others="Verification or a storage SOP class"),
@@ -46,7 +48,7 @@ RETURNED_WHEN: dict[tuple[str, int], str] = {
     ("C-MOVE", 0xA801): "the Move Destination is not one of the AE's move destinations",
     ("C-MOVE", 0xA702): "every C-STORE sub-operation failed (with the counts; PS3.4 C.4.2.3.1), or the move destination cannot be reached",
     ("C-MOVE", 0xA900): _HIERARCHY.format(what="retrievals", above=_RETRIEVE_ABOVE),
-    ("C-MOVE", 0xC000): "the identifier cannot be decoded or matched",
+    ("C-MOVE", 0xC000): f"the identifier is larger than {MAX_REQUEST_DATA_SET} bytes, or cannot be decoded or matched",
     ("C-MOVE", 0x0122): _REFUSED_COMMAND,
     ("C-MOVE", 0x0211): _WRONG_CONTEXT.format(op="C-MOVE", others="Verification or a storage SOP class"),
     ("C-GET", 0xFF00): f"after each {_SUB} but the last, with the counts of remaining, completed, failed and warning ones",
@@ -56,7 +58,7 @@ RETURNED_WHEN: dict[tuple[str, int], str] = {
     ("C-GET", 0xA702): "every C-STORE sub-operation failed (with the counts; PS3.4 C.4.3.3.1), for instance no context "
     "with the SCP role was accepted for the instances' SOP class",
     ("C-GET", 0xA900): _HIERARCHY.format(what="retrievals", above=_RETRIEVE_ABOVE),
-    ("C-GET", 0xC000): "the identifier cannot be decoded or matched",
+    ("C-GET", 0xC000): f"the identifier is larger than {MAX_REQUEST_DATA_SET} bytes, or cannot be decoded or matched",
     ("C-GET", 0x0122): _REFUSED_COMMAND,
     ("C-GET", 0x0211): _WRONG_CONTEXT.format(op="C-GET", others="Verification or a storage SOP class"),
 }

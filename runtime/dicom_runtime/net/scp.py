@@ -28,7 +28,7 @@ from .association import AcceptedContext, AssociationError, Connection
 from .dimse import Message, SpilledData
 from .instances import Instance
 from .transcode import choose_context, in_syntax_bounded
-from .checks import request_problem, store_problem, uid_problem
+from .checks import data_set_size_problem, request_problem, store_problem, uid_problem
 from .matching import encode_answer
 from .messages import NAME_OF, RESPONSE_OF, Status, command, number, status_of, text
 
@@ -199,17 +199,19 @@ class Dispatcher:
         context = self._conn.contexts[message.context_id]
         field = message.command_field
         me = self._association
+        request = Request(me, message, context)
+        problem: Status | None = None
         if field in _DIMSE_C:
-            request = Request(me, message, context)
             problem = request_problem(field, request.sop_class, request.sop_instance, context.abstract_syntax)
             if problem is None and field == 0x0001:
                 problem = store_problem(request.sop_class, request.sop_instance, context.transfer_syntax, message.body)
-            if problem is not None:
-                log.warning(
-                    "%s (%s): %s refused with %04X: %s", self.peer, self.calling_ae, NAME_OF[field], problem.code, problem.comment
-                )
-                await self._respond_safely(request, problem)
-                return
+        problem = problem or data_set_size_problem(field, message.body)  # before anything decodes it
+        if problem is not None:
+            log.warning(
+                "%s (%s): %s refused with %04X: %s", self.peer, self.calling_ae, NAME_OF.get(field, "a request"), problem.code, problem.comment
+            )
+            await self._respond_safely(request, problem)
+            return
         if field == 0x0001:
             store = StoreRequest(me, message, context)
             handler = self._get_store or self.handlers.store
@@ -220,7 +222,6 @@ class Dispatcher:
                 for work in store.after_response:
                     await self.blocking(work)
         elif field == 0x0030:
-            request = Request(me, message, context)
             code = Status(0x0122) if self.handlers.echo is None else await _guarded(self.handlers.echo(request), 0x0110, self.peer, "C-ECHO")
             await self._respond(request, "C-ECHO-RSP", code)
         elif field == 0x0020:
@@ -228,9 +229,9 @@ class Dispatcher:
         elif field in (0x0021, 0x0010):
             await self._serve_retrieve(QueryRequest(me, message, context), field == 0x0021)
         elif field in _N_REQUESTS:
-            await self._serve_n(Request(me, message, context), *_N_REQUESTS[field])
+            await self._serve_n(request, *_N_REQUESTS[field])
         else:
-            await self._respond_safely(Request(me, message, context), Status(0x0211, "unrecognized operation"))
+            await self._respond_safely(request, Status(0x0211, "unrecognized operation"))
 
     async def _respond_safely(self, request: Request, status: Status) -> None:
         """A failure response that can always be encoded: the request's UIDs are echoed only

@@ -203,3 +203,25 @@ def test_a_move_destination_announcing_a_tiny_maximum_pdu_length_is_not_sent_to(
     finally:
         receiver.shutdown()
         assert process.stop() == 0
+
+
+def test_a_c_find_identifier_over_16_mib_is_refused_undecoded(scp: ScpProcess) -> None:
+    """A request's data set other than a C-STORE's is decoded whole while the event loop waits:
+    a C-FIND identifier with a 300 MiB private OB value was decoded (peak RSS +600 MiB, other
+    associations held 2.8 s) and answered Success. Past checks.MAX_REQUEST_DATA_SET (16 MiB) it
+    is C000, the Error Comment giving its size, and nothing of it is decoded."""
+    from dicom_runtime.net.checks import MAX_REQUEST_DATA_SET
+
+    def implicit(tag: int, value: bytes) -> bytes:
+        return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
+
+    identifier = implicit(0x00080052, b"STUDY ") + implicit(0x0020000D, b"") + implicit(0x00291010, bytes(64 << 20))
+    before = peak_rss(scp)
+    scu = RawScu(scp.port, {1: (STUDY_FIND, IMPLICIT_VR_LITTLE_ENDIAN)})
+    find = command("C-FIND-RQ", data_set=True, MessageID=1, AffectedSOPClassUID=STUDY_FIND, Priority=0)
+    response = scu.send(1, command_set(find), identifier)
+    scu.release()
+    assert (_status(response), response.value(0x00000902)) == (0xC000, f"identifier of {len(identifier)} bytes, over the limit of {MAX_REQUEST_DATA_SET}")
+    rise = peak_rss(scp) - before
+    assert rise < 32 << 20, f"peak RSS rose by {rise >> 20} MiB"
+    still_serves(scp.port)

@@ -42,6 +42,8 @@ def test_every_limit_is_listed_with_the_server_s_value(tmp_path: Path) -> None:
         "Least maximum PDU length of a requestor served (bytes; 0, no maximum, is served; a smaller one is an "
         "A-ASSOCIATE-RJ, rejected-permanent, service-user, no-reason-given; a C-MOVE destination announcing less is "
         "released, the sub-operations failed)": "1024",
+        "Largest data set of a request other than C-STORE decoded (a C-FIND, C-MOVE or C-GET identifier: larger is "
+        "C000; an N-service's data set: 0110), bytes": "16777216",
     }
     for name, value in expected.items():
         assert rows[name] == [value], (name, rows.get(name))
@@ -50,7 +52,7 @@ def test_every_limit_is_listed_with_the_server_s_value(tmp_path: Path) -> None:
     assert (aio.QUEUED_REQUESTS, aio.QUEUED_BYTES, aio.DEFAULT_UNASSOCIATED_BUDGET) == (32, 64 << 20, 16 << 20)
     assert (association.ASSOCIATION_PDU_LIMIT, aio.IGNORED_AFTER_ABORT, storage.BACKLOG_LIMIT, server.FILES_RESERVED) == (
         1 << 20, 1 << 20, 64 << 20, 32)
-    assert len(FIXED_LIMITS) == 7
+    assert len(FIXED_LIMITS) == 8
     assert "they cannot be set in the configuration or on the command line" in text
 
 
