@@ -37,13 +37,16 @@ T = TypeVar("T", bound=DicomObject)
 
 
 class ValidationFailed(DicomError):
-    """``write`` refused an instance: its findings are in ``findings``."""
+    """``write`` refused an instance: its findings are in ``findings``, the file it was not
+    written to in ``path`` (the message begins with it, when given)."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], path: str = "") -> None:
         self.findings = findings
+        self.path = path
         lines = "; ".join(f"{f.path}: {f.message} ({f.source})" for f in findings[:10])
         more = f" and {len(findings) - 10} more" if len(findings) > 10 else ""
-        super().__init__(f"{len(findings)} validation error(s): {lines}{more}")
+        where = f"{path}: not written: " if path else ""
+        super().__init__(f"{where}{len(findings)} validation error(s): {lines}{more}")
 
 
 class NonConformantError(DicomError, ValueError):
@@ -518,7 +521,7 @@ def write(
     if validate:
         errors = obj.errors()
         if errors:
-            raise ValidationFailed(errors)
+            raise ValidationFailed(errors, str(path))
     try:
         dataset = to_dataset(obj)
     except DicomEncodeError as exc:

@@ -34,9 +34,12 @@ def test_a_ct_image_goes_to_a_file_and_comes_back_typed(tmp_path: Path) -> None:
 
 def test_write_refuses_an_invalid_instance_unless_told(tmp_path: Path) -> None:
     image = _ct(Modality="")
-    with pytest.raises(ValidationFailed, match="Modality: Type 1 attribute is empty"):
+    with pytest.raises(ValidationFailed, match="Modality: Type 1 attribute is empty") as caught:
         write(image, tmp_path / "bad.dcm")
     assert not (tmp_path / "bad.dcm").exists()
+    # the file is named, as every other error of write names it
+    assert str(caught.value).startswith(f"{tmp_path / 'bad.dcm'}: not written: 1 validation error(s): Modality")
+    assert caught.value.path == str(tmp_path / "bad.dcm")
     write(image, tmp_path / "bad.dcm", validate=False)
     assert (tmp_path / "bad.dcm").exists()
 
