@@ -106,6 +106,8 @@ class _Builder:
         self.by_name = {e.name.lower(): e.keyword for e in self.by_tag.values() if e.keyword}
         self.warnings: list[Warning_] = []
         self.classes: dict[str, GeneratedClass] = {}
+        #: item class -> the (table, row) of the first sequence it was made for, and its parent
+        self.item_places: dict[str, tuple[tuple[str, int], str]] = {}
         self.names: dict[str, str] = {}  # table -> class name
         for table in self.objects.tables:
             name = class_name(table.title)
@@ -268,8 +270,10 @@ class _Builder:
         package: str,
         file: str,
         mandatory: bool,
+        parent: str = "",
     ) -> list[ClassField]:
-        """The fields at ``depth`` of ``rows``; sequence items become item classes."""
+        """The fields at ``depth`` of ``rows``; sequence items become item classes
+        (``parent``: the keyword of the sequence whose item these rows are)."""
         fields: dict[str, ClassField] = {}
         index = 0
         while index < len(rows):
@@ -288,12 +292,19 @@ class _Builder:
                 keyword = element.keyword if element is not None and element.keyword else key_keyword(row.name)
                 # An item defined in a macro's table is the macro's: one class wherever it is included.
                 item_owner = self.names.get(table.table, owner)
-                item_class = f"{item_owner}{keyword}Item"
+                item_class = self.item_class_name(item_owner, parent, keyword, (table.table, row.row))
                 if item_class not in self.classes:
                     item_package = "modules" if self.tables[table.table].kind == "module" else "macros"
                     self.classes[item_class] = GeneratedClass(item_class, "item", item_package, file_name(item_owner), table.table, f"{row.name} item", ())
-                    item_fields = self.fields_of(children, row.depth + 1, item_owner, item_package, file_name(item_owner), mandatory=True)
-                    self.classes[item_class] = dataclasses.replace(self.classes[item_class], fields=tuple(item_fields))
+                    item_fields = tuple(self.fields_of(
+                        children, row.depth + 1, item_owner, item_package, file_name(item_owner), mandatory=True, parent=keyword
+                    ))
+                    plain = self.classes.get(f"{item_owner}{keyword}Item")
+                    if plain is not None and plain.name != item_class and _structure(plain.fields) == _structure(item_fields):
+                        del self.classes[item_class]  # the same attributes, as another place of the table has them
+                        item_class = plain.name
+                    else:
+                        self.classes[item_class] = dataclasses.replace(self.classes[item_class], fields=item_fields)
             field = self.field(row, table, item_class, mandatory)
             if field.keyword in fields:
                 kept = fields[field.keyword]
@@ -306,6 +317,29 @@ class _Builder:
                 continue
             fields[field.keyword] = field
         return list(fields.values())
+
+    def item_class_name(self, owner: str, parent: str, keyword: str, row: tuple[str, int]) -> str:
+        """The name of the item class of the sequence ``keyword`` at ``row`` (table, row
+        number) of ``owner``'s table, in an item of ``parent`` ("" at the top).
+
+        ``{owner}{keyword}Item``, unless a sequence of that keyword in another place of the
+        table has it: then ``{owner}{parent}{keyword}Item``. RT Beams has Referenced Dose
+        Reference Sequence in a Beam Sequence item (with Beam Dose Verification Control
+        Point Sequence) and in a Control Point Sequence item (with Cumulative Dose Reference
+        Coefficient): ``RTBeamsModuleReferencedDoseReferenceSequenceItem`` and
+        ``RTBeamsModuleControlPointSequenceReferencedDoseReferenceSequenceItem``. The same
+        row reached again (a macro included twice) and rows of one keyword in the same item
+        (which make one field) keep one class, and so does another place whose item has
+        the same attributes, Types, conditions and values (fields_of, :func:`_structure`:
+        a Left Eye Sequence written out as its Right Eye Sequence is). Deterministic: the
+        first place in the table's order keeps the plain name; a third place takes a
+        number after it."""
+        plain = f"{owner}{keyword}Item"
+        for candidate in (plain, f"{owner}{parent}{keyword}Item", *(f"{owner}{parent}{keyword}Item{n}" for n in range(2, 100))):
+            known = self.item_places.setdefault(candidate, (row, parent))
+            if known[0] == row or known[1] == parent:
+                return candidate
+        raise AssertionError(f"{plain}: a hundred places of one sequence keyword")
 
     # -- IODs -----------------------------------------------------------------------
 
@@ -479,6 +513,12 @@ class _Builder:
         for iod_class in iods:
             self.classes[iod_class.name] = iod_class
         return sorted(self.classes.values(), key=lambda c: (c.package, c.file, c.kind == "item" and 0 or 1, c.name))
+
+
+def _structure(fields: tuple[ClassField, ...]) -> tuple[ClassField, ...]:
+    """Fields without where they are written (table, row, description, section): what
+    two places of one sequence keyword must share to be one item class."""
+    return tuple(dataclasses.replace(f, table="", row=0, description="", section="") for f in fields)
 
 
 def _py_str(value: str) -> str:

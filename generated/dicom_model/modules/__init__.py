@@ -88,6 +88,7 @@ CLASSES: Final[Mapping[str, str]] = {
     "RTDoseModuleReferencedInstanceSequenceItem": "rt_dose_module",
     "RTDoseModuleReferencedRTPlanSequenceItem": "rt_dose_module",
     "RTDoseModuleReferencedTreatmentRecordSequenceItem": "rt_dose_module",
+    "RTDoseModuleReferencedTreatmentRecordSequenceReferencedBeamSequenceItem": "rt_dose_module",
     "RTDoseModule": "rt_dose_module",
     "RTDoseROIModuleRTDoseROISequenceItem": "rt_dose_roi_module",
     "RTDoseROIModule": "rt_dose_roi_module",

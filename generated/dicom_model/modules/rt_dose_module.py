@@ -188,7 +188,23 @@ ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 29		the dose does not apply 
     )
     ReferencedSOPClassUID: str
     ReferencedSOPInstanceUID: str
-    ReferencedBeamSequence: list[RTDoseModuleReferencedBeamSequenceItem] | None = None
+    ReferencedBeamSequence: (
+        list[RTDoseModuleReferencedTreatmentRecordSequenceReferencedBeamSequenceItem] | None
+    ) = None
+    extra_elements: Dataset | None = field(default=None, repr=False)
+
+
+@dataclass(kw_only=True, slots=True)
+class RTDoseModuleReferencedTreatmentRecordSequenceReferencedBeamSequenceItem(DicomObject):
+    """An item of Referenced Beam Sequence - PS3.3 2016c Table C.8-39."""
+
+    ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
+        r"""
+ReferencedBeamNumber	300C0006	IS	1	1		C.8-39 row 30		
+""",
+        "PS3.3 2016c Table ",
+    )
+    ReferencedBeamNumber: int
     extra_elements: Dataset | None = field(default=None, repr=False)
 
 

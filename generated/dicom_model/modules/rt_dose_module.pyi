@@ -161,11 +161,29 @@ class RTDoseModuleReferencedTreatmentRecordSequenceItem(DicomObject):
     """(0008,1155) UI 1 Type 1, Referenced SOP Instance UID - Table 10-11, Section
     10.8. Uniquely identifies the referenced SOP Instance.
     """
-    ReferencedBeamSequence: list[RTDoseModuleReferencedBeamSequenceItem] | None = None
+    ReferencedBeamSequence: (
+        list[RTDoseModuleReferencedTreatmentRecordSequenceReferencedBeamSequenceItem] | None
+    ) = None
     """(300C,0004) SQ 1 Type 1C, Referenced Beam Sequence. Sequence of Beams
     contributing to dose. One or more Items shall be included in this Sequence.
     Required, if the dose does not apply to the complete RT Beams Treatment Record
     referenced in the Referenced Treatment Record Sequence (3008,0030).
+    """
+    extra_elements: Dataset | None = None
+    """Elements read from a data set that this class does not declare, written back unchanged."""
+
+@dataclass(kw_only=True, slots=True)
+class RTDoseModuleReferencedTreatmentRecordSequenceReferencedBeamSequenceItem(DicomObject):
+    """An item of Referenced Beam Sequence - PS3.3 2016c Table C.8-39."""
+
+    ReferencedBeamNumber: int
+    """(300C,0006) IS 1 Type 1, Referenced Beam Number. Uniquely identifies Beam
+    specified by Referenced Beam Number (300C,0006) in Treatment Session Beam
+    Sequence (3008,0020) of Section C.8.8.21 within RT Beams Treatment Record
+    referenced in the Referenced Treatment Record Sequence (3008,0030) or in
+    Treatment Session Ion Beam Sequence (3008,0021) of Section C.8.8.26 within RT
+    Ion Beams Treatment Record referenced in the Referenced Treatment Record
+    Sequence (3008,0030).
     """
     extra_elements: Dataset | None = None
     """Elements read from a data set that this class does not declare, written back unchanged."""
