@@ -1,8 +1,10 @@
 """A third attacker against a live ``dicom-net scp`` (after test_hardening's and
-test_attack_scp's): careless peers whose requests are legal one by one, together with what
-the SCP holds from before. A C-CANCEL-RQ that comes after its operation has ended, and a
-deflated instance that a C-GET SCU asks for in another transfer syntax. Each test says what
-the SCP answers and that it still serves C-ECHO afterwards."""
+test_attack_scp's): careless and hostile peers whose requests are legal, or nearly, one by
+one. A C-CANCEL-RQ that comes after its operation has ended; a deflated instance, and an RLE
+one, that a C-GET SCU asks for in another transfer syntax (decompression bombs on the retrieve
+side); a requestor, and a C-MOVE destination, that announce a maximum PDU length of a few
+bytes; a C-FIND identifier of 64 MiB. Each test says what the SCP answers and that it still
+serves C-ECHO afterwards."""
 
 from __future__ import annotations
 
@@ -11,29 +13,32 @@ import struct
 import subprocess
 import time
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from dicom_runtime import Dataset
-from dicom_runtime.fileformat import DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN
+from dicom_runtime.fileformat import (
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+    EXPLICIT_VR_LITTLE_ENDIAN,
+    IMPLICIT_VR_LITTLE_ENDIAN,
+)
 from dicom_runtime.net.dimse import command_set, read_command
 from dicom_runtime.net.messages import command
 from dicom_runtime.net.pdu import PDataTF, PresentationDataValue
 from dicom_runtime.reader import IMPLICIT_LE
 from dicom_runtime.writer import encode_dataset
-from tests.runtime.net.helpers import CT, STUDY_FIND, ScpProcess, ct_instance, peak_rss, still_serves, tool
+
+from tests.runtime.net.helpers import (
+    CT,
+    STUDY_FIND,
+    ScpProcess,
+    ct_instance,
+    peak_rss,
+    still_serves,
+    tool,
+)
+from tests.runtime.net.test_attack_scp import scp  # noqa: F401  (the fixture: this module's SCP, made as the second attacker's)
 from tests.runtime.net.test_hardening import RawScu, _status
-
-
-@pytest.fixture(scope="module")
-def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
-    folder = tmp_path_factory.mktemp("peers")
-    process = ScpProcess(folder / "out", folder / "scp.log").start()
-    yield process
-    assert process.stop() == 0
-    assert "Traceback" not in process.log.read_text()
 
 
 def _find(scu: RawScu, context_id: int, message_id: int, identifier: Dataset) -> list[int]:
@@ -102,7 +107,7 @@ def test_a_deflated_instance_asked_for_in_another_syntax_is_not_inflated_past_th
     scu.release()
     before = peak_rss(scp)
     get = [tool("getscu"), "-aec", "OURSCP", "-S", "+xi", "--ignore", "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={study}"]
-    subprocess.run([*get, "127.0.0.1", str(scp.port)], capture_output=True, timeout=300)  # getscu reports, does not fail
+    subprocess.run([*get, "127.0.0.1", str(scp.port)], capture_output=True, timeout=300, check=False)  # getscu reports, does not fail
     rise = peak_rss(scp) - before
     assert rise < 64 << 20, f"peak RSS rose by {rise >> 20} MiB"
     deadline = time.monotonic() + 5
@@ -120,7 +125,11 @@ def test_encapsulated_frames_are_counted_decoded_against_the_transcode_limit() -
 
     from dicom_runtime.errors import DicomEncodeError
     from dicom_runtime.net.instances import Instance
-    from dicom_runtime.net.transcode import TRANSCODE_LIMIT, expanded_size, in_syntax_bounded
+    from dicom_runtime.net.transcode import (
+        TRANSCODE_LIMIT,
+        expanded_size,
+        in_syntax_bounded,
+    )
 
     rle = "1.2.840.10008.1.2.5"
     side = 12000  # 16 bits: 274.7 MiB decoded, from an RLE stream of 4.3 MiB (runs of 128 zeros in 2 bytes)
@@ -149,7 +158,15 @@ def test_a_requestor_announcing_a_tiny_maximum_pdu_length_is_rejected_saying_why
     went out as 2 million P-DATA-TF PDUs, 26 MB on the wire, and another association's C-ECHO
     waited up to 11 s for the event loop. Below 1024 it is now an A-ASSOCIATE-RJ (rejected-
     permanent, service-user, no-reason-given) whose log line names the maximum; 0 is "none"."""
-    from dicom_runtime.net.pdu import AssociateAC, AssociateRJ, AssociateRQ, PresentationContextRQ, UserInformation, decode_pdu
+    from dicom_runtime.net.pdu import (
+        AssociateAC,
+        AssociateRJ,
+        AssociateRQ,
+        PresentationContextRQ,
+        UserInformation,
+        decode_pdu,
+    )
+
     from tests.runtime.net.helpers import VERIFICATION, raw_exchange
 
     request = AssociateRQ(
@@ -174,10 +191,10 @@ def test_a_move_destination_announcing_a_tiny_maximum_pdu_length_is_not_sent_to(
     """The requestor side of the same floor: a C-MOVE destination (here pynetdicom, its maximum
     PDU size set to 7) that accepted the sub-association had every instance sent a byte a PDU.
     Now the sub-association is released at once, and the C-MOVE fails (A702) saying why."""
+    from dicom_runtime.net import blocking
     from pynetdicom import AE
     from pynetdicom.sop_class import CTImageStorage  # type: ignore[attr-defined]
 
-    from dicom_runtime.net import blocking
     from tests.runtime.net.helpers import STUDY_MOVE, free_port
 
     destination = AE(ae_title="TINY")
