@@ -340,6 +340,8 @@ class _Terms:
             if other and tag.upper() not in other and not re.search(r"\b(if|when)\b", title):
                 continue  # "Defined Terms for Strain Nomenclature (0010,0213)": another attribute's
             kind = title.lower()
+            if re.search(r"\bfor bits? \d", kind):
+                continue  # "Enumerated Values for Bit 0 (lsb):": the bits of a bit field, not its values
             if kind.startswith("enumerated value") or re.match(r"value \d+ enumerated value", kind):
                 into = self.enumerated
             elif kind.startswith("defined term") or re.match(r"value \d+ defined term", kind):

@@ -162,3 +162,25 @@ def test_enumerated_values_of_a_value_given_by_a_table() -> None:
     assert image_type.value_enumerations == ((1, ("ORIGINAL", "DERIVED", "MIXED")),)
     frame_type = _row(_excerpt(), "table_C.8-117", "Frame Type")
     assert frame_type.value_enumerations == ((1, ("ORIGINAL", "DERIVED", "MIXED")),)
+
+
+def test_enumerated_values_of_a_bit_fields_bits_are_not_the_values() -> None:
+    """C.8.5.5.1.3: Region Flags (0018,6016), a UL bit field, has "Enumerated Values for
+    Bit 0 (lsb):" 0 and 1, "for Bit 3-4 ...:" 00, 01, 10: those are bits, so the value 3
+    (bits 0 and 1 set, pydicom's examples_palette.dcm) is not outside any enumeration."""
+    section = etree.fromstring(
+        '<section xmlns="http://docbook.org/ns/docbook"><title>Region Flags</title>'
+        "<para>Bit 0 of the Region Flags specifies the relative priority ...</para>"
+        "<variablelist><title>Enumerated Values for Bit 0 (lsb):</title>"
+        "<varlistentry><term>0</term><listitem><para>high priority</para></listitem></varlistentry>"
+        "<varlistentry><term>1</term><listitem><para>low priority</para></listitem></varlistentry></variablelist>"
+        "<variablelist><title>Enumerated Values for Bit 3-4 Scrolling Region:</title>"
+        "<varlistentry><term>00</term><listitem><para>not scrolling</para></listitem></varlistentry>"
+        "<varlistentry><term>01</term><listitem><para>scrolling</para></listitem></varlistentry></variablelist>"
+        "<variablelist><title>Enumerated Values:</title>"
+        "<varlistentry><term>0000H</term><listitem><para>None</para></listitem></varlistentry></variablelist>"
+        "</section>"
+    )
+    terms = parse_ps3._Terms()
+    terms.read(section, "(0018,6016)")
+    assert terms.enumerated == {0: ["0000H"]}  # the list of the value itself is still read
