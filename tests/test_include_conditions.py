@@ -65,5 +65,9 @@ def test_a_1c_row_is_required_under_both_conditions() -> None:
     # (Table C.18.1-1), and only in a NUM item.
     num = DocumentContentMacro(ValueType="NUM", ConceptNameCodeSequence=NAME, MeasuredValueSequence=[])
     assert [f.path for f in num.errors()] == ["NumericValueQualifierCodeSequence"]
-    text = DocumentContentMacro(ValueType="TEXT", ConceptNameCodeSequence=NAME, TextValue="x", MeasuredValueSequence=[])
+    text = DocumentContentMacro(ValueType="TEXT", ConceptNameCodeSequence=NAME, TextValue="x")
     assert text.errors() == []
+    # an empty Measured Value Sequence (2C: "Required if Value Type is NUM") in a TEXT item
+    # is present where its condition does not hold (tests/test_absent_otherwise.py)
+    text.MeasuredValueSequence = []
+    assert [(f.path, f.rule) for f in text.errors()] == [("MeasuredValueSequence", "condition-unsatisfied")]

@@ -146,12 +146,31 @@ def _groups_column(field: ClassField) -> str:
     return ",".join(parts)
 
 
+#: Words of a description that let a conditional attribute be present where its condition
+#: does not hold ("May be present otherwise.", "Optional otherwise", "may be present if ..."),
+#: or that may: any "may" or "optional" counts, so that nothing permitted is refused.
+_PERMISSIVE = re.compile(r"\b(?:[Mm]ay|[Oo]ptional(?:ly)?|[Cc]an)\b")
+
+
+def absent_otherwise(field: ClassField) -> bool:
+    """Whether a Type 1C or 2C attribute shall not be present where its condition does not
+    hold (PS3.5 7.4.2, 7.4.4: "When the specified conditions are not met, Type 1C elements
+    shall not be included"): its condition compiled, no description word permits it
+    otherwise, and, in an IOD, no module gives it another Type."""
+    if field.type not in ("1C", "2C") or field.condition is None or field.condition.predicate is None:
+        return False
+    if any(kind not in ("1C", "2C") for kind in field.module_types):
+        return False
+    return _PERMISSIVE.search(field.description) is None
+
+
 def attribute_line(field: ClassField, with_groups: bool) -> str:
     """One line of a class's attribute table, in the layout ``dicom_runtime.attribute_table``
     reads: keyword, tag, VR, VM, Type, Enumerated Values, row, groups, condition
     sentence, and (only where there are some) the rules of single values (Enumerated
-    Values of value n, ``==Keyword-1`` relations) and of a sequence's number of Items
-    (``#1-n``), separated by tabs."""
+    Values of value n, ``==Keyword-1`` relations), of a sequence's number of Items
+    (``#1-n``) and ``!`` where a 1C/2C attribute shall be absent while its condition does
+    not hold (:func:`absent_otherwise`), separated by tabs."""
     tag = tag_int(field.tag)
     enumerated, by_value = checked_enumerations(field)
     columns = [
@@ -171,6 +190,8 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
     if field.item_count is not None:
         least, most = field.item_count
         rules.append(f"#{least}-{'n' if most is None else most}")
+    if absent_otherwise(field):
+        rules.append("!")
     if rules:
         columns.append(";".join(rules))
     for column in columns:

@@ -74,7 +74,7 @@ def attribute_table(
                 f"attribute table line {number} has {len(fields)} fields, not {_FIELDS} or {_WITH_VALUES}: {line!r}"
             )
         keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields[:_FIELDS]
-        by_value, relations, value_rules, items = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), (), None)
+        by_value, relations, value_rules, items, absent = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), (), None, False)
         names, group_types = _groups(groups) if ":" in groups else (tuple(groups.split(",")) if groups else (), ())
         specs.append(
             AttributeSpec(
@@ -93,6 +93,7 @@ def attribute_table(
                 tuple((compiled.get(f"{keyword}?{n}"), values, sentence) for n, values, sentence in value_rules),
                 group_types,
                 items,
+                absent,
             )
         )
     keys = {s.keyword for s in specs} | {f"{s.keyword}?{n}" for s in specs for n in range(1, len(s.value_rules) + 1)}
@@ -163,6 +164,7 @@ def composed_table(
 _SPEC_FIELDS = (
     "keyword", "tag", "vr", "vm", "type", "enumerated", "source", "groups", "condition",
     "condition_text", "value_enumerated", "relations", "value_rules", "group_types", "item_count",
+    "absent_otherwise",
 )  # fmt: skip
 if tuple(f.name for f in dataclasses.fields(AttributeSpec)) != _SPEC_FIELDS:
     raise RuntimeError("AttributeSpec's fields changed: _in_group must give them all")
@@ -175,6 +177,7 @@ def _in_group(spec: AttributeSpec, groups: tuple[str, ...]) -> AttributeSpec:
     return AttributeSpec(
         s.keyword, s.tag, s.vr, s.vm, s.type, s.enumerated, s.source, groups, s.condition,
         s.condition_text, s.value_enumerated, s.relations, s.value_rules, s.group_types, s.item_count,
+        s.absent_otherwise,
     )  # fmt: skip
 
 
@@ -218,15 +221,20 @@ _ValueRule = tuple[int, tuple[str, ...], str]
 
 
 def _rules(text: str, number: int) -> tuple[
-    tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...], tuple[_ValueRule, ...], tuple[int, int | None] | None
+    tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...], tuple[_ValueRule, ...], tuple[int, int | None] | None, bool
 ]:
-    """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1;?1=HU?If ...;#1-n`` -> ((1, ("ORIGINAL", "DERIVED")),
-    (3, ("AXIAL",))), (("BitsStored", -1),), ((1, ("HU",), "If ..."),) and (1, None)."""
+    """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1;?1=HU?If ...;#1-n;!`` -> ((1, ("ORIGINAL", "DERIVED")),
+    (3, ("AXIAL",))), (("BitsStored", -1),), ((1, ("HU",), "If ..."),), (1, None) and True
+    (``!``: absent while the condition does not hold)."""
     found: list[tuple[int, tuple[str, ...]]] = []
     relations: list[tuple[str, int]] = []
     value_rules: list[_ValueRule] = []
     items: tuple[int, int | None] | None = None
+    absent_otherwise = False
     for part in text.split(";") if text else ():
+        if part == "!":
+            absent_otherwise = True
+            continue
         count = re.fullmatch(r"#(\d+)-(\d+|n)", part)
         if count is not None:
             items = (int(count.group(1)), None if count.group(2) == "n" else int(count.group(2)))
@@ -243,7 +251,7 @@ def _rules(text: str, number: int) -> tuple[
         if not position.isdigit() or int(position) < 1 or not values:
             raise ValueError(f"attribute table line {number}: {part!r} is not value-number=values or ==Keyword+offset")
         found.append((int(position), tuple(values.split("\\"))))
-    return tuple(found), tuple(relations), tuple(value_rules), items
+    return tuple(found), tuple(relations), tuple(value_rules), items, absent_otherwise
 
 
 def modules_of(specs: tuple[AttributeSpec, ...]) -> dict[str, tuple[str, ...]]:

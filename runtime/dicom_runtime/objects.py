@@ -162,6 +162,10 @@ class DicomObject:
                 elif spec.type == "2" and _state(self).from_data_set and spec.keyword not in _state(self).empty:
                     findings.append(Finding(where, "type2-missing", "Type 2 attribute is missing", spec.source))
                 continue
+            if spec.absent_otherwise and spec.type in ("1C", "2C") and spec.condition is not None:
+                if spec.condition.evaluate(self) is False:
+                    message = f"Type {spec.type} attribute is present where its condition does not hold (PS3.5 7.4): {spec.condition_text}"
+                    findings.append(Finding(where, "condition-unsatisfied", message, spec.source))
             if spec.vr == "SQ":
                 if spec.type == "1" and not value:
                     findings.append(Finding(where, "type1-empty", "Type 1 sequence has no item", spec.source))

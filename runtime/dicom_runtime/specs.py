@@ -40,6 +40,9 @@ class AttributeSpec:
     #: None for "or more" ("One or more Items shall be included in this Sequence.": (1, None));
     #: None where it states none.
     item_count: tuple[int, int | None] | None = None
+    #: Of a Type 1C or 2C attribute: it shall not be present while its condition does not
+    #: hold (PS3.5 7.4.2, 7.4.4), the description permitting it nowhere otherwise.
+    absent_otherwise: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "item-count", "value-relation", "conditional-value", "pixel-data-length", "sop-class", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "item-count", "value-relation", "conditional-value", "pixel-data-length", "sop-class", "condition-unsatisfied", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated

@@ -613,7 +613,7 @@ ClinicalTrialSiteID	00120030	LO	1	2		C.7-2b row 4	ClinicalTrialSubjectModule
 ClinicalTrialSiteName	00120031	LO	1	2		C.7-2b row 5	ClinicalTrialSubjectModule	
 ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule	Clinical Trial Subject Reading ID (0012,0042) is absent
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
-ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
+ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present	!
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
 StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
 StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
@@ -684,8 +684,8 @@ BitsAllocated	00280100	US	1	1	16	C.7-11b row 5	ImagePixelModule,EnhancedCTImageM
 BitsStored	00280101	US	1	1	12\16	C.7-11b row 6	ImagePixelModule,EnhancedCTImageModule	
 HighBit	00280102	US	1	1		C.7-11b row 7	ImagePixelModule,EnhancedCTImageModule		==BitsStored-1
 PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8	ImagePixelModule	
-PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
-PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present	!
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1	!
 PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
 SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12	ImagePixelModule	
 LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13	ImagePixelModule	
@@ -710,7 +710,7 @@ ConcatenationFrameOffsetNumber	00209228	UL	1	1C		C.7.6.16-1 row 10	MultiFrameFun
 RepresentativeFrameNumber	00286010	US	1	3		C.7.6.16-1 row 11	MultiFrameFunctionalGroupsModule	
 ConcatenationUID	00209161	UI	1	1C		C.7.6.16-1 row 12	MultiFrameFunctionalGroupsModule	a group of multi-frame image SOP Instances within a Series are part of a Concatenation
 SOPInstanceUIDOfConcatenationSource	00200242	UI	1	1C		C.7.6.16-1 row 13	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
-InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present
+InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14	MultiFrameFunctionalGroupsModule	Concatenation UID (0020,9161) is present	!
 InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15	MultiFrameFunctionalGroupsModule	
 CardiacSynchronizationTechnique	00189037	CS	1	1C	NONE\REALTIME\PROSPECTIVE\RETROSPECTIVE\PACED	C.7.6.18-1 row 1	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
 CardiacSignalSource	00189085	CS	1	1C		C.7.6.18-1 row 2	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
@@ -720,7 +720,7 @@ LowRRValue	00181081	IS	1	2C		C.7.6.18-1 row 5	CardiacSynchronizationModule	Image
 HighRRValue	00181082	IS	1	2C		C.7.6.18-1 row 6	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
 IntervalsAcquired	00181083	IS	1	2C		C.7.6.18-1 row 7	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
 IntervalsRejected	00181084	IS	1	2C		C.7.6.18-1 row 8	CardiacSynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
-SkipBeats	00181086	IS	1	1C		C.7.6.18-1 row 9	CardiacSynchronizationModule	Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)
+SkipBeats	00181086	IS	1	1C		C.7.6.18-1 row 9	CardiacSynchronizationModule	Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)	!
 CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10	CardiacSynchronizationModule	type of framing is not time forward from trigger
 RespiratoryMotionCompensationTechnique	00189170	CS	1	1C		C.7.6.18-2 row 1	RespiratorySynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED
 RespiratorySignalSource	00189171	CS	1	1C		C.7.6.18-2 row 2	RespiratorySynchronizationModule	Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Respiratory Motion Compensation Technique (0018,9170) equals other than NONE
@@ -742,16 +742,16 @@ AcquisitionDateTime	0008002A	DT	1	1C		C.8-114 row 4	EnhancedCTImageModule	Image 
 AcquisitionDuration	00189073	FD	1	1C		C.8-114 row 5	EnhancedCTImageModule	Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6	EnhancedCTImageModule		#1-n
 ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8	EnhancedCTImageModule		#1-n
-ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10	EnhancedCTImageModule	the Referenced Image Sequence (0008,1140) is present	#1-n
-SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12	EnhancedCTImageModule	the Source Image Sequence (0008,2112) is present	#1-n
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10	EnhancedCTImageModule	the Referenced Image Sequence (0008,1140) is present	#1-n;!
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12	EnhancedCTImageModule	the Source Image Sequence (0008,2112) is present	#1-n;!
 ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14	EnhancedCTImageModule	Presentation State is generated during acquisition	#1-n
 ContentQualification	00189004	CS	1	1C	PRODUCT\RESEARCH\SERVICE	C.8-114 row 21	EnhancedCTImageModule,SOPCommonModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 ImageComments	00204000	LT	1	3		C.8-114 row 22	EnhancedCTImageModule	
 BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8-114 row 24	EnhancedCTImageModule	
 LossyImageCompression	00282110	CS	1	1C	00\01	C.8-114 row 25	EnhancedCTImageModule	SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
-LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"
+LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"	!
+LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27	EnhancedCTImageModule	Lossy Image Compression (0028,2110) is "01"	!
 PresentationLUTShape	20500020	CS	1	1	IDENTITY	C.8-114 row 28	EnhancedCTImageModule	
 IconImageSequence	00880200	SQ	1	3		C.8-114 row 29	EnhancedCTImageModule		#1-1
 ViewCodeSequence	00540220	SQ	1	3		10-25 row 1	EnhancedCTImageModule		#1-1

@@ -190,7 +190,7 @@ ClinicalTrialSiteID	00120030	LO	1	2		C.7-2b row 4	ClinicalTrialSubjectModule
 ClinicalTrialSiteName	00120031	LO	1	2		C.7-2b row 5	ClinicalTrialSubjectModule	
 ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6	ClinicalTrialSubjectModule	Clinical Trial Subject Reading ID (0012,0042) is absent
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7	ClinicalTrialSubjectModule	Clinical Trial Subject ID (0012,0040) is absent
-ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
+ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8	ClinicalTrialSubjectModule	Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present	!
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9	ClinicalTrialSubjectModule	
 StudyInstanceUID	0020000D	UI	1	1		C.7-3 row 1	GeneralStudyModule	
 StudyDate	00080020	DA	1	2		C.7-3 row 2	GeneralStudyModule	
@@ -278,17 +278,17 @@ BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3	ImagePixelModule:1,RTDoseModul
 BitsStored	00280101	US	1	1C		C.8-39 row 4	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsAllocated+0
 HighBit	00280102	US	1	1C		C.8-39 row 5	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present	==BitsStored-1
 PixelRepresentation	00280103	US	1	1C	0000H\0001H	C.8-39 row 6	ImagePixelModule:1,RTDoseModule	Pixel Data (7FE0,0010) is present
-PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present
-PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9	ImagePixelModule	Pixel Data Provider URL (0028,7FE0) is not present	!
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10	ImagePixelModule	Samples per Pixel (0028,0002) has a value greater than 1	!
 PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11	ImagePixelModule	the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
 SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12	ImagePixelModule	
 LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13	ImagePixelModule	
-RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19	ImagePixelModule	Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
 ICCProfile	00282000	OB	1	3		C.7-11b row 20	ImagePixelModule	
 ColorSpace	00282002		1	3		C.7-11b row 21	ImagePixelModule	
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2	ImagePixelModule	the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)
@@ -312,9 +312,9 @@ ROIStandardDeviation	60001303	DS	1	3		C.9-2 row 13	OverlayPlaneModule
 NumberOfFramesInOverlay	60000015	IS	1	1		C.9-3 row 1	MultiFrameOverlayModule	
 ImageFrameOrigin	60000051	US	1	3		C.9-3 row 2	MultiFrameOverlayModule	
 ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1	ModalityLUTModule	Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.	#1-1
-RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6	ModalityLUTModule	Modality LUT Sequence (0028,3000) is not present
-RescaleSlope	00281053	DS	1	1C		C.11-1b row 7	ModalityLUTModule	Rescale Intercept is present
-RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept is present
+RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6	ModalityLUTModule	Modality LUT Sequence (0028,3000) is not present	!
+RescaleSlope	00281053	DS	1	1C		C.11-1b row 7	ModalityLUTModule	Rescale Intercept is present	!
+RescaleType	00281054	LO	1	1C		C.11-1b row 8	ModalityLUTModule	Rescale Intercept is present	!
 """,
         "PS3.3 2016c Table ",
         {

@@ -27,8 +27,8 @@ CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters
 CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
 CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL	!
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL	!
 """,
         "PS3.3 2016c Table ",
         {

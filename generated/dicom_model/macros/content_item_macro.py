@@ -30,7 +30,7 @@ class ContentItemMacroReferencedSOPSequenceItem(DicomObject):
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
 ReferencedFrameNumber	00081160	IS	1-n	1C		10-2 row 20		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-2 row 21		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-2 row 21		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present	!
 """,
         "PS3.3 2016c Table ",
         {
@@ -68,19 +68,19 @@ class ContentItemMacro(DicomObject):
         r"""
 ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
 ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2			#1-1
-DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
-Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
-Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
-PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
-UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
-TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
-ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE	#1-1
-NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME	!
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE	!
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME	!
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME	!
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF	!
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT	!
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE	#1-1;!
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC	!
 FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
 RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
-RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC	#1-1
-ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE	#1-1
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present	!
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC	#1-1;!
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE	#1-1;!
 """,
         "PS3.3 2016c Table ",
         {

@@ -32,7 +32,7 @@ EstimatedDoseSaving	00189324	FD	1	2C		C.8-124 row 6		Frame Type (0008,9007) Valu
 CTDIvol	00189345	FD	1	2C		C.8-124 row 7		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
 CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-124 row 8			#1-1
 WaterEquivalentDiameter	00181271		1	3		C.8-124 row 10		
-WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-124 row 11		Water Equivalent Diameter (0018,1271) is present	#1-1
+WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-124 row 11		Water Equivalent Diameter (0018,1271) is present	#1-1;!
 """,
         "PS3.3 2016c Table ",
         {

@@ -32,7 +32,7 @@ ReconstructionDiameter	00181100	DS	1	1C		C.8-123 row 5		Frame Type (0008,9007) V
 ReconstructionFieldOfView	00189317	FD	2	1C		C.8-123 row 6		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and Reconstruction Diameter (0018,1100) is not present
 ReconstructionPixelSpacing	00189322	FD	2	1C		C.8-123 row 7		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
 ReconstructionAngle	00189319	FD	1	1C		C.8-123 row 8		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
-ImageFilter	00189320	SH	1	1C		C.8-123 row 9		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL
+ImageFilter	00189320	SH	1	1C		C.8-123 row 9		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL	!
 """,
         "PS3.3 2016c Table ",
         {

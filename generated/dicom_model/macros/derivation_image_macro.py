@@ -46,10 +46,10 @@ class DerivationImageMacroSourceImageSequenceItem(DicomObject):
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
 ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present	!
 PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7.6.16-7 row 7			#1-1
 SpatialLocationsPreserved	0028135A	CS	1	3	YES\NO\REORIENTED_ONLY	C.7.6.16-7 row 9		
-PatientOrientation	00200020	CS	2	1C		C.7.6.16-7 row 10		the value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY
+PatientOrientation	00200020	CS	2	1C		C.7.6.16-7 row 10		the value of Spatial Locations Preserved (0028,135A) is REORIENTED_ONLY	!
 """,
         "PS3.3 2016c Table ",
         {

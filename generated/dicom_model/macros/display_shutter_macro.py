@@ -25,13 +25,13 @@ class DisplayShutterMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ShutterShape	00181600	CS	1-3	1	RECTANGULAR\CIRCULAR\POLYGONAL	C.7-17a row 1		
-ShutterLeftVerticalEdge	00181602	IS	1	1C		C.7-17a row 2		Shutter Shape (0018,1600) is RECTANGULAR
-ShutterRightVerticalEdge	00181604	IS	1	1C		C.7-17a row 3		Shutter Shape (0018,1600) is RECTANGULAR
-ShutterUpperHorizontalEdge	00181606	IS	1	1C		C.7-17a row 4		Shutter Shape (0018,1600) is RECTANGULAR
-ShutterLowerHorizontalEdge	00181608	IS	1	1C		C.7-17a row 5		Shutter Shape (0018,1600) is RECTANGULAR
-CenterOfCircularShutter	00181610	IS	2	1C		C.7-17a row 6		Shutter Shape (0018,1600) is CIRCULAR
-RadiusOfCircularShutter	00181612	IS	1	1C		C.7-17a row 7		Shutter Shape (0018,1600) is CIRCULAR
-VerticesOfThePolygonalShutter	00181620	IS	2-2n	1C		C.7-17a row 8		Shutter Shape (0018,1600) is POLYGONAL
+ShutterLeftVerticalEdge	00181602	IS	1	1C		C.7-17a row 2		Shutter Shape (0018,1600) is RECTANGULAR	!
+ShutterRightVerticalEdge	00181604	IS	1	1C		C.7-17a row 3		Shutter Shape (0018,1600) is RECTANGULAR	!
+ShutterUpperHorizontalEdge	00181606	IS	1	1C		C.7-17a row 4		Shutter Shape (0018,1600) is RECTANGULAR	!
+ShutterLowerHorizontalEdge	00181608	IS	1	1C		C.7-17a row 5		Shutter Shape (0018,1600) is RECTANGULAR	!
+CenterOfCircularShutter	00181610	IS	2	1C		C.7-17a row 6		Shutter Shape (0018,1600) is CIRCULAR	!
+RadiusOfCircularShutter	00181612	IS	1	1C		C.7-17a row 7		Shutter Shape (0018,1600) is CIRCULAR	!
+VerticesOfThePolygonalShutter	00181620	IS	2-2n	1C		C.7-17a row 8		Shutter Shape (0018,1600) is POLYGONAL	!
 ShutterPresentationValue	00181622	US	1	3		C.7-17a row 9		
 ShutterPresentationColorCIELabValue	00181624	US	3	3		C.7-17a row 10		
 """,

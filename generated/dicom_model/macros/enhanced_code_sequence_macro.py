@@ -26,13 +26,13 @@ class EnhancedCodeSequenceMacro(DicomObject):
         r"""
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present	!
 MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
 MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present	!
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"	!
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"	!
 """,
         "PS3.3 2016c Table ",
         {

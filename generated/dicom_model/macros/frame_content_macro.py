@@ -31,10 +31,10 @@ FrameAcquisitionDateTime	00189074	DT	1	1C		C.7.6.16-3 row 4		Frame Type (0008,90
 FrameAcquisitionDuration	00189220	FD	1	1C		C.7.6.16-3 row 5		Frame Type (0008,9007) Value 1 of this frame is ORIGINAL and the SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" or "1.2.840.10008.5.1.4.1.1.4.4" or "1.2.840.10008.5.1.4.1.1.128.1" (Legacy Converted)
 CardiacCyclePosition	00189236	CS	1	3		C.7.6.16-3 row 6		
 RespiratoryCyclePosition	00189214	CS	1	3		C.7.6.16-3 row 7		
-DimensionIndexValues	00209157	UL	1-n	1C		C.7.6.16-3 row 8		the value of Dimension Index Sequence (0020,9222) exists
+DimensionIndexValues	00209157	UL	1-n	1C		C.7.6.16-3 row 8		the value of Dimension Index Sequence (0020,9222) exists	!
 TemporalPositionIndex	00209128	UL	1	1C		C.7.6.16-3 row 9		the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present
 StackID	00209056	SH	1	1C		C.7.6.16-3 row 10		the value of SOP Class UID (0008,0016) equals "1.2.840.10008.5.1.4.1.1.130" or Functional MR Sequence (0018,9621) is present
-InStackPositionNumber	00209057	UL	1	1C		C.7.6.16-3 row 11		Stack ID (0020,9056) or Functional MR Sequence (0018,9621) is present
+InStackPositionNumber	00209057	UL	1	1C		C.7.6.16-3 row 11		Stack ID (0020,9056) or Functional MR Sequence (0018,9621) is present	!
 FrameComments	00209158	LT	1	3		C.7.6.16-3 row 12		
 FrameLabel	00209453	LO	1	3		C.7.6.16-3 row 13		
 """,

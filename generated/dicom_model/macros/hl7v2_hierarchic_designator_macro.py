@@ -25,7 +25,7 @@ class HL7v2HierarchicDesignatorMacro(DicomObject):
         r"""
 LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
 UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
-UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present	!
 """,
         "PS3.3 2016c Table ",
         {

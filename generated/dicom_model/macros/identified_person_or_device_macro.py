@@ -28,12 +28,12 @@ class IdentifiedPersonOrDeviceMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ObserverType	0040A084	CS	1	1	PSN\DEV	C.17-3b row 1		
-PersonName	0040A123	PN	1	1C		C.17-3b row 2		Observer Type value is PSN
-PersonIdentificationCodeSequence	00401101	SQ	1	2C		C.17-3b row 3		Observer Type value is PSN	#0-1
-StationName	00081010	SH	1	2C		C.17-3b row 5		Observer Type value is DEV
-DeviceUID	00181002	UI	1	1C		C.17-3b row 6		Observer Type value is DEV
-Manufacturer	00080070	LO	1	1C		C.17-3b row 7		Observer Type value is DEV
-ManufacturerModelName	00081090	LO	1	1C		C.17-3b row 8		Observer Type value is DEV
+PersonName	0040A123	PN	1	1C		C.17-3b row 2		Observer Type value is PSN	!
+PersonIdentificationCodeSequence	00401101	SQ	1	2C		C.17-3b row 3		Observer Type value is PSN	#0-1;!
+StationName	00081010	SH	1	2C		C.17-3b row 5		Observer Type value is DEV	!
+DeviceUID	00181002	UI	1	1C		C.17-3b row 6		Observer Type value is DEV	!
+Manufacturer	00080070	LO	1	1C		C.17-3b row 7		Observer Type value is DEV	!
+ManufacturerModelName	00081090	LO	1	1C		C.17-3b row 8		Observer Type value is DEV	!
 StationAETitle	00080055		1	3		C.17-3b row 9		
 InstitutionName	00080080	LO	1	2		C.17-3b row 10		
 InstitutionCodeSequence	00080082	SQ	1	2		C.17-3b row 11			#0-1

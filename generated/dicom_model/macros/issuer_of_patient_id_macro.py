@@ -26,7 +26,7 @@ class IssuerOfPatientIDMacroAssigningFacilitySequenceItem(DicomObject):
         r"""
 LocalNamespaceEntityID	00400031	UT	1	1C		10-17 row 1		Universal Entity ID (0040,0032) is not present
 UniversalEntityID	00400032	UT	1	1C		10-17 row 2		Local Namespace Entity ID (0040,0031) is not present
-UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present
+UniversalEntityIDType	00400033	CS	1	1C	DNS\EUI64\ISO\URI\UUID\X400\X500	10-17 row 3		Universal Entity ID (0040,0032) is present	!
 IssuerOfPatientID	00100021	LO	1	3		10-18 row 1		
 IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2			#1-1
 """,
@@ -56,7 +56,7 @@ class IssuerOfPatientIDMacroIssuerOfPatientIDQualifiersSequenceItem(DicomObject)
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 UniversalEntityID	00400032	UT	1	3		10-18 row 3		
-UniversalEntityIDType	00400033	CS	1	1C		10-18 row 4		Universal Entity ID (0040,0032) is present
+UniversalEntityIDType	00400033	CS	1	1C		10-18 row 4		Universal Entity ID (0040,0032) is present	!
 IdentifierTypeCode	00400035	CS	1	3		10-18 row 5		
 AssigningFacilitySequence	00400036	SQ	1	3		10-18 row 6			#1-1
 AssigningJurisdictionCodeSequence	00400039	SQ	1	3		10-18 row 9			#1-1

@@ -29,7 +29,7 @@ class NumericMeasurementMacroMeasuredValueSequenceItem(DicomObject):
 NumericValue	0040A30A	DS	1-n	1		C.18.1-1 row 2		
 FloatingPointValue	0040A161	FD	1-n	1C		C.18.1-1 row 3		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
 RationalNumeratorValue	0040A162	SL	1-n	1C		C.18.1-1 row 4		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
-RationalDenominatorValue	0040A163	UL	1-n	1C		C.18.1-1 row 5		Rational Numerator Value (0040,A162) is present
+RationalDenominatorValue	0040A163	UL	1-n	1C		C.18.1-1 row 5		Rational Numerator Value (0040,A162) is present	!
 MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.18.1-1 row 6			#1-1
 """,
         "PS3.3 2016c Table ",
@@ -52,7 +52,7 @@ class NumericMeasurementMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 MeasuredValueSequence	0040A300	SQ	1	2		C.18.1-1 row 1			#0-1
-NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		Measured Value Sequence (0040,A300) is empty	#1-1
+NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		Measured Value Sequence (0040,A300) is empty	#1-1;!
 """,
         "PS3.3 2016c Table ",
         {

@@ -38,18 +38,18 @@ CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters
 CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
 CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL	!
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL	!
 EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present	!
 MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
 MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present	!
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"	!
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"	!
 ProtocolContextSequence	00400440	SQ	1	3		10-16 row 9			#1-n
 """,
         "PS3.3 2016c Table ",
@@ -125,19 +125,19 @@ class PerformedProcedureStepSummaryMacroProtocolContextSequenceItem(DicomObject)
         r"""
 ValueType	0040A040	CS	1	1	DATE\TIME\DATETIME\PNAME\UIDREF\TEXT\CODE\NUMERIC\COMPOSITE\IMAGE	10-2 row 1		
 ConceptNameCodeSequence	0040A043	SQ	1	1		10-2 row 2			#1-1
-DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME
-Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE
-Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME
-PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME
-UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF
-TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT
-ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE	#1-1
-NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC
+DateTime	0040A120	DT	1	1C		10-2 row 4		Value Type (0040,A040) is DATETIME	!
+Date	0040A121	DA	1	1C		10-2 row 5		Value Type (0040,A040) is DATE	!
+Time	0040A122	TM	1	1C		10-2 row 6		Value Type (0040,A040) is TIME	!
+PersonName	0040A123	PN	1	1C		10-2 row 7		Value Type (0040,A040) is PNAME	!
+UID	0040A124	UI	1	1C		10-2 row 8		Value Type (0040,A040) is UIDREF	!
+TextValue	0040A160	UT	1	1C		10-2 row 9		Value Type (0040,A040) is TEXT	!
+ConceptCodeSequence	0040A168	SQ	1	1C		10-2 row 10		Value Type (0040,A040) is CODE	#1-1;!
+NumericValue	0040A30A	DS	1-n	1C		10-2 row 12		Value Type (0040,A040) is NUMERIC	!
 FloatingPointValue	0040A161	FD	1-n	1C		10-2 row 13		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
 RationalNumeratorValue	0040A162	SL	1-n	1C		10-2 row 14		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
-RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC	#1-1
-ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE	#1-1
+RationalDenominatorValue	0040A163	UL	1-n	1C		10-2 row 15		Rational Numerator Value (0040,A162) is present	!
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		10-2 row 16		Value Type (0040,A040) is NUMERIC	#1-1;!
+ReferencedSOPSequence	00081199	SQ	1	1C		10-2 row 18		Value Type (0040,A040) is COMPOSITE or IMAGE	#1-1;!
 ContentItemModifierSequence	00400441	SQ	1	3		10-16 row 11			#1-n
 """,
         "PS3.3 2016c Table ",

@@ -29,9 +29,9 @@ PersonIdentificationCodeSequence	00401101	SQ	1	1		10-1 row 1			#1-n
 PersonAddress	00401102	ST	1	3		10-1 row 3		
 PersonTelephoneNumbers	00401103	LO	1-n	3		10-1 row 4		
 PersonTelecomInformation	00401104		1	3		10-1 row 5		
-InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present
+InstitutionName	00080080	LO	1	1C		10-1 row 6		Institution Code Sequence (0008,0082) is not present	!
 InstitutionAddress	00080081	ST	1	3		10-1 row 7		
-InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present	#1-1
+InstitutionCodeSequence	00080082	SQ	1	1C		10-1 row 8		Institution Name (0008,0080) is not present	#1-1;!
 """,
         "PS3.3 2016c Table ",
         {

@@ -30,11 +30,11 @@ class RealWorldValueMappingItemMacro(DicomObject):
         r"""
 RealWorldValueFirstValueMapped	00409216	US or SS	1	1C		C.7.6.16-12b row 1		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value First Value Mapped (0040,9214) is absent
 RealWorldValueLastValueMapped	00409211	US or SS	1	1C		C.7.6.16-12b row 2		Pixel Data (7FE0,0010) or Real World Value LUT Data (0040,9212) is present or Double Float Real World Value Last Value Mapped (0040,9213) is absent
-DoubleFloatRealWorldValueFirstValueMapped	00409214		1	1C		C.7.6.16-12b row 3		Real World Value First Value Mapped (0040,9216) is absent
-DoubleFloatRealWorldValueLastValueMapped	00409213		1	1C		C.7.6.16-12b row 4		Real World Value Last Value Mapped (0040,9211) is absent
-RealWorldValueIntercept	00409224	FD	1	1C		C.7.6.16-12b row 5		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
-RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present
-RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present
+DoubleFloatRealWorldValueFirstValueMapped	00409214		1	1C		C.7.6.16-12b row 3		Real World Value First Value Mapped (0040,9216) is absent	!
+DoubleFloatRealWorldValueLastValueMapped	00409213		1	1C		C.7.6.16-12b row 4		Real World Value Last Value Mapped (0040,9211) is absent	!
+RealWorldValueIntercept	00409224	FD	1	1C		C.7.6.16-12b row 5		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present	!
+RealWorldValueSlope	00409225	FD	1	1C		C.7.6.16-12b row 6		Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) are present or Real World Value LUT Data (0040,9212) is not present	!
+RealWorldValueLUTData	00409212	FD	1-n	1C		C.7.6.16-12b row 7		Real World Value Intercept (0040,9224) is not present	!
 LUTExplanation	00283003	LO	1	1		C.7.6.16-12b row 8		
 LUTLabel	00409210	SH	1	1		C.7.6.16-12b row 9		
 MeasurementUnitsCodeSequence	004008EA	SQ	1	1		C.7.6.16-12b row 10			#1-1

@@ -28,7 +28,7 @@ class ReferencedImageMacroReferencedImageSequenceItem(DicomObject):
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
 ReferencedFrameNumber	00081160	IS	1-n	1C		10-3 row 2		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3 row 3		the Referenced SOP Instance is a Segmentation or Surface Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present	!
 PurposeOfReferenceCodeSequence	0040A170	SQ	1	1		C.7.6.16-6 row 3			#1-1
 """,
         "PS3.3 2016c Table ",

@@ -56,9 +56,9 @@ class ReferencedInstancesAndAccessMacroReferencedSOPSequenceItem(DicomObject):
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1		10-3b row 5		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-3b row 6		
-HL7InstanceIdentifier	0040E001	ST	1	1C		10-3b row 7		Type of Instances (0040,E020) is CDA
+HL7InstanceIdentifier	0040E001	ST	1	1C		10-3b row 7		Type of Instances (0040,E020) is CDA	!
 ReferencedFrameNumber	00081160	IS	1-n	1C		10-3b row 8		the Referenced SOP Instance is a multi-frame image and the reference does not apply to all frames, and Referenced Segment Number (0062,000B) is not present
-ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3b row 9		the Referenced SOP Instance is a Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present
+ReferencedSegmentNumber	0062000B	US	1-n	1C		10-3b row 9		the Referenced SOP Instance is a Segmentation and the reference does not apply to all segments and Referenced Frame Number (0008,1160) is not present	!
 """,
         "PS3.3 2016c Table ",
         {
@@ -138,8 +138,8 @@ class ReferencedInstancesAndAccessMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 TypeOfInstances	0040E020	CS	1	1		10-3b row 1		
-StudyInstanceUID	0020000D	UI	1	1C		10-3b row 2		Type of Instances (0040,E020) is DICOM
-SeriesInstanceUID	0020000E	UI	1	1C		10-3b row 3		Type of Instances (0040,E020) is DICOM
+StudyInstanceUID	0020000D	UI	1	1C		10-3b row 2		Type of Instances (0040,E020) is DICOM	!
+SeriesInstanceUID	0020000E	UI	1	1C		10-3b row 3		Type of Instances (0040,E020) is DICOM	!
 ReferencedSOPSequence	00081199	SQ	1	1		10-3b row 4			#1-n
 DICOMRetrievalSequence	0040E021	SQ	1	1C		10-3b row 10		DICOM Media Retrieval Sequence (0040,E022), WADO Retrieval Sequence (0040,E023), WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present	#1-n
 DICOMMediaRetrievalSequence	0040E022	SQ	1	1C		10-3b row 12		DICOM Retrieval Sequence (0040,E021), WADO Retrieval Sequence (0040,E023), and WADO-RS Retrieval Sequence (0040,E025) and XDS Retrieval Sequence (0040,E024) are not present	#1-n

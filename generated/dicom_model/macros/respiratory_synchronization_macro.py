@@ -23,14 +23,14 @@ class RespiratorySynchronizationMacroRespiratorySynchronizationSequenceItem(Dico
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-RespiratoryIntervalTime	00209254	FD	1	1C		C.7.6.16-18 row 2		Respiratory Motion Compensation Technique (0018,9170) equals other than NONE or REALTIME and Respiratory Trigger Type (0020,9250) is absent or has a value of TIME or BOTH
+RespiratoryIntervalTime	00209254	FD	1	1C		C.7.6.16-18 row 2		Respiratory Motion Compensation Technique (0018,9170) equals other than NONE or REALTIME and Respiratory Trigger Type (0020,9250) is absent or has a value of TIME or BOTH	!
 NominalPercentageOfRespiratoryPhase	00209245	FL	1	1C		C.7.6.16-18 row 3		used as a dimension index
 NominalRespiratoryTriggerDelayTime	00209255	FD	1	1		C.7.6.16-18 row 4		
-ActualRespiratoryTriggerDelayTime	00209257	FD	1	1C		C.7.6.16-18 row 5		Respiratory Trigger Type (0020,9250) is TIME or BOTH
-StartingRespiratoryAmplitude	00209246	FL	1	1C		C.7.6.16-18 row 6		Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH
-StartingRespiratoryPhase	00209247	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C.7.6.16-18 row 7		Starting Respiratory Amplitude (0020,9246) is present
-EndingRespiratoryAmplitude	00209248	FL	1	1C		C.7.6.16-18 row 8		Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH
-EndingRespiratoryPhase	00209249	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C.7.6.16-18 row 9		Ending Respiratory Amplitude (0020,9248) is present
+ActualRespiratoryTriggerDelayTime	00209257	FD	1	1C		C.7.6.16-18 row 5		Respiratory Trigger Type (0020,9250) is TIME or BOTH	!
+StartingRespiratoryAmplitude	00209246	FL	1	1C		C.7.6.16-18 row 6		Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH	!
+StartingRespiratoryPhase	00209247	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C.7.6.16-18 row 7		Starting Respiratory Amplitude (0020,9246) is present	!
+EndingRespiratoryAmplitude	00209248	FL	1	1C		C.7.6.16-18 row 8		Respiratory Trigger Type (0020,9250) is AMPLITUDE or BOTH	!
+EndingRespiratoryPhase	00209249	CS	1	1C	INSPIRATION\MAXIMUM\EXPIRATION\MINIMUM	C.7.6.16-18 row 9		Ending Respiratory Amplitude (0020,9248) is present	!
 """,
         "PS3.3 2016c Table ",
         {

@@ -28,21 +28,21 @@ class TableContentItemMacroCellValuesSequenceItem(DicomObject):
         r"""
 TableRowNumber	0040A804		1	1C		C.18.10-1 row 17		Table Column Number is absent, or all the rows for the column specified in Table Column Number are not encoded in a single Attribute (containing multiple values) in this Item (i.e., with a single VR)
 TableColumnNumber	0040A805		1	1C		C.18.10-1 row 18		Table Row Number is absent, or all the columns for the row specified in Table Row Number are not encoded in a single Attribute (containing multiple values) in this Item (i.e., with a single VR)
-ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.18.10-1 row 19		Selector Attribute VR (0072,0050) is not present
-SelectorAttributeVR	00720050	CS	1	1C	DS\DT\FD\FL\IS\SL\SQ\SS\SV\UC\UL\US\UV	C.18.10-1 row 20		Referenced Content Item Identifier (0040,DB73) is not present
-SelectorDSValue	00720072	DS	1-n	1C		C.18.10-1 row 21		Selector Attribute VR (0072,0050) is present and the value is DS, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorDTValue	00720063		1	1C		C.18.10-1 row 22		Selector Attribute VR (0072,0050) is present and the value is DT
-SelectorFDValue	00720074	FD	1-n	1C		C.18.10-1 row 23		Selector Attribute VR (0072,0050) is present and the value is FD, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorFLValue	00720076	FL	1-n	1C		C.18.10-1 row 24		Selector Attribute VR (0072,0050) is present and the value is FL, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorISValue	00720064	IS	1-n	1C		C.18.10-1 row 25		Selector Attribute VR (0072,0050) is present and the value is IS, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorSLValue	0072007C	SL	1-n	1C		C.18.10-1 row 26		Selector Attribute VR (0072,0050) is present and the value is SL, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorSSValue	0072007E	SS	1-n	1C		C.18.10-1 row 27		Selector Attribute VR (0072,0050) is present and the value is SS, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorSVValue	00720082		1	1C		C.18.10-1 row 28		Selector Attribute VR (0072,0050) is present and the value is SV, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorUCValue	0072006F		1	1C		C.18.10-1 row 29		Selector Attribute VR (0072,0050) is present and the value is UC
-SelectorULValue	00720078	UL	1-n	1C		C.18.10-1 row 30		Selector Attribute VR (0072,0050) is present and the value is UL, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorUSValue	0072007A	US	1-n	1C		C.18.10-1 row 31		Selector Attribute VR (0072,0050) is present and the value is US, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-SelectorUVValue	00720083		1	1C		C.18.10-1 row 32		Selector Attribute VR (0072,0050) is present and the value is UV, and Numeric Value Qualifier Code Sequence (0040,A301) is not present
-ConceptCodeSequence	0040A168	SQ	1	1C		C.18.10-1 row 33		Selector Attribute VR (0072,0050) is present and the value is SQ	#1-n
+ReferencedContentItemIdentifier	0040DB73	UL	1-n	1C		C.18.10-1 row 19		Selector Attribute VR (0072,0050) is not present	!
+SelectorAttributeVR	00720050	CS	1	1C	DS\DT\FD\FL\IS\SL\SQ\SS\SV\UC\UL\US\UV	C.18.10-1 row 20		Referenced Content Item Identifier (0040,DB73) is not present	!
+SelectorDSValue	00720072	DS	1-n	1C		C.18.10-1 row 21		Selector Attribute VR (0072,0050) is present and the value is DS, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorDTValue	00720063		1	1C		C.18.10-1 row 22		Selector Attribute VR (0072,0050) is present and the value is DT	!
+SelectorFDValue	00720074	FD	1-n	1C		C.18.10-1 row 23		Selector Attribute VR (0072,0050) is present and the value is FD, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorFLValue	00720076	FL	1-n	1C		C.18.10-1 row 24		Selector Attribute VR (0072,0050) is present and the value is FL, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorISValue	00720064	IS	1-n	1C		C.18.10-1 row 25		Selector Attribute VR (0072,0050) is present and the value is IS, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorSLValue	0072007C	SL	1-n	1C		C.18.10-1 row 26		Selector Attribute VR (0072,0050) is present and the value is SL, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorSSValue	0072007E	SS	1-n	1C		C.18.10-1 row 27		Selector Attribute VR (0072,0050) is present and the value is SS, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorSVValue	00720082		1	1C		C.18.10-1 row 28		Selector Attribute VR (0072,0050) is present and the value is SV, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorUCValue	0072006F		1	1C		C.18.10-1 row 29		Selector Attribute VR (0072,0050) is present and the value is UC	!
+SelectorULValue	00720078	UL	1-n	1C		C.18.10-1 row 30		Selector Attribute VR (0072,0050) is present and the value is UL, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorUSValue	0072007A	US	1-n	1C		C.18.10-1 row 31		Selector Attribute VR (0072,0050) is present and the value is US, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+SelectorUVValue	00720083		1	1C		C.18.10-1 row 32		Selector Attribute VR (0072,0050) is present and the value is UV, and Numeric Value Qualifier Code Sequence (0040,A301) is not present	!
+ConceptCodeSequence	0040A168	SQ	1	1C		C.18.10-1 row 33		Selector Attribute VR (0072,0050) is present and the value is SQ	#1-n;!
 MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.18.10-1 row 35		this cell is a numeric value (Selector Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US or UV) has a unit (is not dimensionless), and the unit is not specified within the Table Row Definition Sequence for this row or Table Column Definition Sequence for this column	#1-1
 NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.10-1 row 37		this cell is a numeric value (Selector Attribute VR is DS, FD, FL, IS, SL, SS, SV, UL, US or UV), and the numeric value cannot be provided	#1-1
 """,

@@ -27,9 +27,9 @@ class TemporalCoordinatesMacro(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 TemporalRangeType	0040A130	CS	1	1	POINT\MULTIPOINT\SEGMENT\MULTISEGMENT\BEGIN\END	C.18.7-1 row 1		
-ReferencedSamplePositions	0040A132	UL	1-n	1C		C.18.7-1 row 2		the Referenced SOP Instance is a Waveform and Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not present
-ReferencedTimeOffsets	0040A138	DS	1-n	1C		C.18.7-1 row 3		Referenced Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not present
-ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not present
+ReferencedSamplePositions	0040A132	UL	1-n	1C		C.18.7-1 row 2		the Referenced SOP Instance is a Waveform and Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not present	!
+ReferencedTimeOffsets	0040A138	DS	1-n	1C		C.18.7-1 row 3		Referenced Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not present	!
+ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not present	!
 """,
         "PS3.3 2016c Table ",
         {

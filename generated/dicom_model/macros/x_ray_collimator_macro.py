@@ -25,13 +25,13 @@ class XRayCollimatorMacroCollimatorShapeSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 CollimatorShape	00181700	CS	1-3	1	RECTANGULAR\CIRCULAR\POLYGONAL	C.8.19.6-12 row 2		
-CollimatorLeftVerticalEdge	00181702	IS	1	1C		C.8.19.6-12 row 3		Collimator Shape (0018,1700) is RECTANGULAR
-CollimatorRightVerticalEdge	00181704	IS	1	1C		C.8.19.6-12 row 4		Collimator Shape (0018,1700) is RECTANGULAR
-CollimatorUpperHorizontalEdge	00181706	IS	1	1C		C.8.19.6-12 row 5		Collimator Shape (0018,1700) is RECTANGULAR
-CollimatorLowerHorizontalEdge	00181708	IS	1	1C		C.8.19.6-12 row 6		Collimator Shape (0018,1700) is RECTANGULAR
-CenterOfCircularCollimator	00181710	IS	2	1C		C.8.19.6-12 row 7		Collimator Shape (0018,1700) is CIRCULAR
-RadiusOfCircularCollimator	00181712	IS	1	1C		C.8.19.6-12 row 8		Collimator Shape (0018,1700) is CIRCULAR
-VerticesOfThePolygonalCollimator	00181720	IS	2-2n	1C		C.8.19.6-12 row 9		Collimator Shape (0018,1700) is POLYGONAL
+CollimatorLeftVerticalEdge	00181702	IS	1	1C		C.8.19.6-12 row 3		Collimator Shape (0018,1700) is RECTANGULAR	!
+CollimatorRightVerticalEdge	00181704	IS	1	1C		C.8.19.6-12 row 4		Collimator Shape (0018,1700) is RECTANGULAR	!
+CollimatorUpperHorizontalEdge	00181706	IS	1	1C		C.8.19.6-12 row 5		Collimator Shape (0018,1700) is RECTANGULAR	!
+CollimatorLowerHorizontalEdge	00181708	IS	1	1C		C.8.19.6-12 row 6		Collimator Shape (0018,1700) is RECTANGULAR	!
+CenterOfCircularCollimator	00181710	IS	2	1C		C.8.19.6-12 row 7		Collimator Shape (0018,1700) is CIRCULAR	!
+RadiusOfCircularCollimator	00181712	IS	1	1C		C.8.19.6-12 row 8		Collimator Shape (0018,1700) is CIRCULAR	!
+VerticesOfThePolygonalCollimator	00181720	IS	2-2n	1C		C.8.19.6-12 row 9		Collimator Shape (0018,1700) is POLYGONAL	!
 """,
         "PS3.3 2016c Table ",
         {

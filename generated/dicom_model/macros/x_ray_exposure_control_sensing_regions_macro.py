@@ -27,13 +27,13 @@ class XRayExposureControlSensingRegionsMacroExposureControlSensingRegionsSequenc
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ExposureControlSensingRegionShape	00189435	CS	1	1	RECTANGULAR\CIRCULAR\POLYGONAL	C.8.19.6-3 row 2		
-ExposureControlSensingRegionLeftVerticalEdge	00189436	SS	1	1C		C.8.19.6-3 row 3		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
-ExposureControlSensingRegionRightVerticalEdge	00189437	SS	1	1C		C.8.19.6-3 row 4		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
-ExposureControlSensingRegionUpperHorizontalEdge	00189438	SS	1	1C		C.8.19.6-3 row 5		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
-ExposureControlSensingRegionLowerHorizontalEdge	00189439	SS	1	1C		C.8.19.6-3 row 6		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR
-CenterOfCircularExposureControlSensingRegion	00189440	SS	2	1C		C.8.19.6-3 row 7		Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR
-RadiusOfCircularExposureControlSensingRegion	00189441	US	1	1C		C.8.19.6-3 row 8		Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR
-VerticesOfThePolygonalExposureControlSensingRegion	00189442	SS	2-n	1C		C.8.19.6-3 row 9		Exposure Control Sensing Region Shape (0018,9435) is POLYGONAL
+ExposureControlSensingRegionLeftVerticalEdge	00189436	SS	1	1C		C.8.19.6-3 row 3		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR	!
+ExposureControlSensingRegionRightVerticalEdge	00189437	SS	1	1C		C.8.19.6-3 row 4		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR	!
+ExposureControlSensingRegionUpperHorizontalEdge	00189438	SS	1	1C		C.8.19.6-3 row 5		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR	!
+ExposureControlSensingRegionLowerHorizontalEdge	00189439	SS	1	1C		C.8.19.6-3 row 6		Exposure Control Sensing Region Shape (0018,9435) is RECTANGULAR	!
+CenterOfCircularExposureControlSensingRegion	00189440	SS	2	1C		C.8.19.6-3 row 7		Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR	!
+RadiusOfCircularExposureControlSensingRegion	00189441	US	1	1C		C.8.19.6-3 row 8		Exposure Control Sensing Region Shape (0018,9435) is CIRCULAR	!
+VerticesOfThePolygonalExposureControlSensingRegion	00189442	SS	2-n	1C		C.8.19.6-3 row 9		Exposure Control Sensing Region Shape (0018,9435) is POLYGONAL	!
 """,
         "PS3.3 2016c Table ",
         {

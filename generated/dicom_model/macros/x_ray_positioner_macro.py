@@ -24,9 +24,9 @@ class XRayPositionerMacroPositionerPositionSequenceItem(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-PositionerPrimaryAngle	00181510	DS	1	1C		C.8.19.6-10 row 2		Positioner Type (0018,1508) equals CARM
-PositionerSecondaryAngle	00181511	DS	1	1C		C.8.19.6-10 row 3		Positioner Type (0018,1508) equals CARM
-ColumnAngulationPatient	00189447	FL	1	1C		C.8.19.6-10 row 4		Positioner Type (0018,1508) equals COLUMN
+PositionerPrimaryAngle	00181510	DS	1	1C		C.8.19.6-10 row 2		Positioner Type (0018,1508) equals CARM	!
+PositionerSecondaryAngle	00181511	DS	1	1C		C.8.19.6-10 row 3		Positioner Type (0018,1508) equals CARM	!
+ColumnAngulationPatient	00189447	FL	1	1C		C.8.19.6-10 row 4		Positioner Type (0018,1508) equals COLUMN	!
 """,
         "PS3.3 2016c Table ",
         {

@@ -26,7 +26,7 @@ class XRayProjectionPixelCalibrationMacroProjectionPixelCalibrationSequenceItem(
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 DistanceObjectToTableTop	00189403	FL	1	2		C.8.19.6-9 row 2		
-ObjectPixelSpacingInCenterOfBeam	00189404	FL	2	1C		C.8.19.6-9 row 3		Distance Object to Table Top (0018,9403) is not empty
+ObjectPixelSpacingInCenterOfBeam	00189404	FL	2	1C		C.8.19.6-9 row 3		Distance Object to Table Top (0018,9403) is not empty	!
 TableHeight	00181130	DS	1	1C		C.8.19.6-9 row 4		Image Type (0008,0008) Value 1 is ORIGINAL
 BeamAngle	00189449	FL	1	1C		C.8.19.6-9 row 5		Image Type (0008,0008) Value 1 is ORIGINAL
 """,

@@ -33,13 +33,13 @@ ReferencedFrameNumbers	0040A136	US	1-n	1C		C.7.6.14-1 row 5		this SOP Instance i
 NumericValue	0040A30A	DS	1-n	1C		C.7.6.14-1 row 6		the value that Concept Name Code Sequence (0040,A043) requires (implies) is a set of one or more integers or real numbers
 FloatingPointValue	0040A161	FD	1-n	1C		C.7.6.14-1 row 7		Numeric Value (0040,A30A) has insufficient precision to represent the value as a string
 RationalNumeratorValue	0040A162	SL	1-n	1C		C.7.6.14-1 row 8		Numeric Value (0040,A30A) has insufficient precision to represent a rational value as a string
-RationalDenominatorValue	0040A163	UL	1-n	1C		C.7.6.14-1 row 9		Rational Numerator Value (0040,A162) is present
-MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.7.6.14-1 row 10		Numeric Value (0040,A30A) is sent	#1-1
+RationalDenominatorValue	0040A163	UL	1-n	1C		C.7.6.14-1 row 9		Rational Numerator Value (0040,A162) is present	!
+MeasurementUnitsCodeSequence	004008EA	SQ	1	1C		C.7.6.14-1 row 10		Numeric Value (0040,A30A) is sent	#1-1;!
 Date	0040A121	DA	1	1C		C.7.6.14-1 row 12		the value that Concept Name Code Sequence (0040,A043) requires (implies) is a date
 Time	0040A122	TM	1	1C		C.7.6.14-1 row 13		the value that Concept Name Code Sequence (0040,A043) requires (implies) is a time
 PersonName	0040A123	PN	1	1C		C.7.6.14-1 row 14		the value that Concept Name Code Sequence (0040,A043) requires (implies) is a person name
 TextValue	0040A160	UT	1	1C		C.7.6.14-1 row 15		Date (0040,A121), Time (0040,A122), and Person Name (0040,A123) do not fully describe the concept specified by Concept Name Code Sequence (0040,A043)
-ConceptCodeSequence	0040A168	SQ	1	1C		C.7.6.14-1 row 16		Date (0040,A121), Time (0040,A122), Person Name (0040,A123), Text Value (0040,A160), and the pair of Numeric Value (0040,A30A) and Measurement Units Code Sequence (0040,08EA) are not present	#1-1
+ConceptCodeSequence	0040A168	SQ	1	1C		C.7.6.14-1 row 16		Date (0040,A121), Time (0040,A122), Person Name (0040,A123), Text Value (0040,A160), and the pair of Numeric Value (0040,A30A) and Measurement Units Code Sequence (0040,08EA) are not present	#1-1;!
 """,
         "PS3.3 2016c Table ",
         {

@@ -33,7 +33,7 @@ LowRRValue	00181081	IS	1	2C		C.7.6.18-1 row 5		Image Type (0008,0008) Value 1 is
 HighRRValue	00181082	IS	1	2C		C.7.6.18-1 row 6		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals PROSPECTIVE or RETROSPECTIVE
 IntervalsAcquired	00181083	IS	1	2C		C.7.6.18-1 row 7		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
 IntervalsRejected	00181084	IS	1	2C		C.7.6.18-1 row 8		Image Type (0008,0008) Value 1 is ORIGINAL or MIXED and Cardiac Synchronization Technique (0018,9037) equals other than NONE
-SkipBeats	00181086	IS	1	1C		C.7.6.18-1 row 9		Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)
+SkipBeats	00181086	IS	1	1C		C.7.6.18-1 row 9		Frame Increment Pointer (0028,0009) points to Frame Time Vector (0018,1065)	!
 CardiacFramingType	00181064	LO	1	1C		C.7.6.18-1 row 10		type of framing is not time forward from trigger
 """,
         "PS3.3 2016c Table ",

@@ -23,7 +23,7 @@ class ClinicalTrialStudyModuleConsentForClinicalTrialUseSequenceItem(DicomObject
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-DistributionType	00120084	CS	1	1C		C.7-4b row 4		Consent for Distribution Flag (0012,0085) equals YES or WITHDRAWN
+DistributionType	00120084	CS	1	1C		C.7-4b row 4		Consent for Distribution Flag (0012,0085) equals YES or WITHDRAWN	!
 ClinicalTrialProtocolID	00120020	LO	1	1C		C.7-4b row 5		Distribution Type (0012,0084) is NAMED_PROTOCOL and the protocol is not that which is specified in Clinical Trial Protocol ID (0012,0020) in the Section C.7.1.3
 ConsentForDistributionFlag	00120085	CS	1	1	NO\YES\WITHDRAWN	C.7-4b row 6		
 """,

@@ -30,7 +30,7 @@ ClinicalTrialSiteID	00120030	LO	1	2		C.7-2b row 4
 ClinicalTrialSiteName	00120031	LO	1	2		C.7-2b row 5		
 ClinicalTrialSubjectID	00120040	LO	1	1C		C.7-2b row 6		Clinical Trial Subject Reading ID (0012,0042) is absent
 ClinicalTrialSubjectReadingID	00120042	LO	1	1C		C.7-2b row 7		Clinical Trial Subject ID (0012,0040) is absent
-ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8		Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present
+ClinicalTrialProtocolEthicsCommitteeName	00120081	LO	1	1C		C.7-2b row 8		Clinical Trial Protocol Ethics Committee Approval Number (0012,0082) is present	!
 ClinicalTrialProtocolEthicsCommitteeApprovalNumber	00120082	LO	1	3		C.7-2b row 9		
 """,
         "PS3.3 2016c Table ",

@@ -106,7 +106,7 @@ EstimatedDoseSaving	00189324	FD	1	3		C.8-3 row 37
 CTDIvol	00189345	FD	1	3		C.8-3 row 38		
 CTDIPhantomTypeCodeSequence	00189346	SQ	1	3		C.8-3 row 39			#1-1
 WaterEquivalentDiameter	00181271		1	3		C.8-3 row 41		
-WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-3 row 42		Water Equivalent Diameter (0018,1271) is present	#1-1
+WaterEquivalentDiameterMethodCodeSequence	00181272	SQ	1	1C		C.8-3 row 42		Water Equivalent Diameter (0018,1271) is present	#1-1;!
 AnatomicRegionSequence	00082218	SQ	1	3		10-7 row 1			#1-1
 PrimaryAnatomicStructureSequence	00082228	SQ	1	3		10-8 row 1			#1-n
 ViewCodeSequence	00540220	SQ	1	3		10-25 row 1			#1-1

@@ -56,18 +56,18 @@ CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters
 CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
 CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL	!
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL	!
 EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present	!
 MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
 MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present	!
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"	!
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"	!
 ContrastBolusAgentNumber	00189337	US	1	1		C.7-12b row 3		
 ContrastBolusAdministrationRouteSequence	00180014	SQ	1	1		C.7-12b row 4			#1-1
 ContrastBolusIngredientCodeSequence	00189338	SQ	1	2		C.7-12b row 6			#0-n

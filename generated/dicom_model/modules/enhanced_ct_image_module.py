@@ -42,8 +42,8 @@ AcquisitionDateTime	0008002A	DT	1	1C		C.8-114 row 4		Image Type (0008,0008) Valu
 AcquisitionDuration	00189073	FD	1	1C		C.8-114 row 5		Image Type (0008,0008) Value 1 of this frame is ORIGINAL or MIXED and SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 ReferencedRawDataSequence	00089121	SQ	1	3		C.8-114 row 6			#1-n
 ReferencedWaveformSequence	0008113A	SQ	1	3		C.8-114 row 8			#1-n
-ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10		the Referenced Image Sequence (0008,1140) is present	#1-n
-SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12		the Source Image Sequence (0008,2112) is present	#1-n
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8-114 row 10		the Referenced Image Sequence (0008,1140) is present	#1-n;!
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8-114 row 12		the Source Image Sequence (0008,2112) is present	#1-n;!
 ReferencedPresentationStateSequence	00089237	SQ	1	1C		C.8-114 row 14		Presentation State is generated during acquisition	#1-n
 SamplesPerPixel	00280002	US	1	1	1	C.8-114 row 16		
 PhotometricInterpretation	00280004	CS	1	1	MONOCHROME2	C.8-114 row 17		
@@ -55,8 +55,8 @@ ImageComments	00204000	LT	1	3		C.8-114 row 22
 BurnedInAnnotation	00280301	CS	1	1C	NO	C.8-114 row 23		SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
 RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8-114 row 24		
 LossyImageCompression	00282110	CS	1	1C	00\01	C.8-114 row 25		SOP Class UID is not "1.2.840.10008.5.1.4.1.1.2.2" (Legacy Converted)
-LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26		Lossy Image Compression (0028,2110) is "01"
-LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27		Lossy Image Compression (0028,2110) is "01"
+LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8-114 row 26		Lossy Image Compression (0028,2110) is "01"	!
+LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8-114 row 27		Lossy Image Compression (0028,2110) is "01"	!
 PresentationLUTShape	20500020	CS	1	1	IDENTITY	C.8-114 row 28		
 IconImageSequence	00880200	SQ	1	3		C.8-114 row 29			#1-1
 ViewCodeSequence	00540220	SQ	1	3		10-25 row 1			#1-1

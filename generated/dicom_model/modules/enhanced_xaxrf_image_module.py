@@ -39,18 +39,18 @@ CodeValue	00080100	SH	1	1C		8.8-1a row 2		the code value length is 16 characters
 CodingSchemeDesignator	00080102	SH	1	1C		8.8-1a row 3		Code Value (0008,0100) or Long Code Value (0008,0119) is present
 CodingSchemeVersion	00080103	SH	1	1C		8.8-1a row 4		the value of Coding Scheme Designator (0008,0102) is present and is not sufficient to identify the Code Value (0008,0100) or Long Code Value (0008,0119) or URN Code Value (0008,0120) unambiguously
 CodeMeaning	00080104	LO	1	1		8.8-1a row 5		
-LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL
-URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL
+LongCodeValue	00080119	UC	1	1C		8.8-1a row 6		Code Value (0008,0100) is not present and the Code Value is not a URN or URL	!
+URNCodeValue	00080120	UR	1	1C		8.8-1a row 7		Code Value (0008,0100) is not present and the Code Value is a URN or URL	!
 EquivalentCodeSequence	00080121	SQ	1	3		8.8-1 row 3			#1-n
 ContextIdentifier	0008010F	CS	1	3		8.8-1b row 1		
 ContextUID	00080117	UI	1	3		8.8-1b row 2		
-MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present
+MappingResource	00080105	CS	1	1C		8.8-1b row 3		Context Identifier (0008,010F) is present	!
 MappingResourceUID	00080118	UI	1	3		8.8-1b row 4		
 MappingResourceName	00080122		1	3		8.8-1b row 5		
-ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present
+ContextGroupVersion	00080106	DT	1	1C		8.8-1b row 6		Context Identifier (0008,010F) is present	!
 ContextGroupExtensionFlag	0008010B	CS	1	3	Y\N	8.8-1b row 7		
-ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"
-ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"
+ContextGroupLocalVersion	00080107	DT	1	1C		8.8-1b row 8		the value of Context Group Extension Flag (0008,010B) is "Y"	!
+ContextGroupExtensionCreatorUID	0008010D	UI	1	1C		8.8-1b row 9		the value of Context Group Extension Flag (0008,010B) is "Y"	!
 PatientOrientationModifierCodeSequence	00540412	SQ	1	1C		C.8.19.2-1 row 18		needed to fully specify the orientation of the patient with respect to gravity	#1-1
 """,
         "PS3.3 2016c Table ",
@@ -142,7 +142,7 @@ class EnhancedXAXRFImageModule(DicomObject):
         r"""
 ImageType	00080008	CS	2-n	1		C.8.19.2-1 row 1		
 PlanesInAcquisition	00189410	CS	1	1	SINGLE PLANE\BIPLANE\UNDEFINED	C.8.19.2-1 row 2		
-PlaneIdentification	00189457	CS	1	1C		C.8.19.2-1 row 3		Planes in Acquisition (0018,9410) is not equal to UNDEFINED
+PlaneIdentification	00189457	CS	1	1C		C.8.19.2-1 row 3		Planes in Acquisition (0018,9410) is not equal to UNDEFINED	!
 AcquisitionNumber	00200012	IS	1	3		C.8.19.2-1 row 4		
 AcquisitionDateTime	0008002A	DT	1	1		C.8.19.2-1 row 5		
 BitsAllocated	00280100	US	1	1	8\16	C.8.19.2-1 row 6		
@@ -161,11 +161,11 @@ ExaminedBodyThickness	00109431	FL	1	3		C.8.19.2-1 row 22
 BurnedInAnnotation	00280301	CS	1	1	NO	C.8.19.2-1 row 23		
 RecognizableVisualFeatures	00280302	CS	1	3	YES\NO	C.8.19.2-1 row 24		
 LossyImageCompression	00282110	CS	1	1	00\01	C.8.19.2-1 row 25		
-LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8.19.2-1 row 26		Lossy Image Compression (0028,2110) is "01"
-LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8.19.2-1 row 27		Lossy Image Compression (0028,2110) is "01"
-ReferencedOtherPlaneSequence	00089410	SQ	1	1C		C.8.19.2-1 row 28		Planes in Acquisition (0018,9410) is BIPLANE	#1-1
-ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8.19.2-1 row 30		the Referenced Image Sequence (0008,1140) is present	#1-n
-SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8.19.2-1 row 32		the Source Image Sequence (0008,2112) is present	#1-n
+LossyImageCompressionRatio	00282112	DS	1-n	1C		C.8.19.2-1 row 26		Lossy Image Compression (0028,2110) is "01"	!
+LossyImageCompressionMethod	00282114	CS	1-n	1C		C.8.19.2-1 row 27		Lossy Image Compression (0028,2110) is "01"	!
+ReferencedOtherPlaneSequence	00089410	SQ	1	1C		C.8.19.2-1 row 28		Planes in Acquisition (0018,9410) is BIPLANE	#1-1;!
+ReferencedImageEvidenceSequence	00089092	SQ	1	1C		C.8.19.2-1 row 30		the Referenced Image Sequence (0008,1140) is present	#1-n;!
+SourceImageEvidenceSequence	00089154	SQ	1	1C		C.8.19.2-1 row 32		the Source Image Sequence (0008,2112) is present	#1-n;!
 ReferencedInstanceSequence	0008114A	SQ	1	3		C.8.19.2-1 row 34			#1-n
 ImageComments	00204000	LT	1	3		C.8.19.2-1 row 39		
 QualityControlImage	00280300	CS	1	3	YES\NO	C.8.19.2-1 row 40		

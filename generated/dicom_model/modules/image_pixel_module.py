@@ -32,17 +32,17 @@ BitsAllocated	00280100	US	1	1		C.7-11b row 5
 BitsStored	00280101	US	1	1		C.7-11b row 6		
 HighBit	00280102	US	1	1		C.7-11b row 7			==BitsStored-1
 PixelRepresentation	00280103	US	1	1	0000H\0001H	C.7-11b row 8		
-PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present
-PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1
+PixelData	7FE00010	OB or OW	1	1C		C.7-11b row 9		Pixel Data Provider URL (0028,7FE0) is not present	!
+PlanarConfiguration	00280006	US	1	1C		C.7-11b row 10		Samples per Pixel (0028,0002) has a value greater than 1	!
 PixelAspectRatio	00280034	IS	2	1C		C.7-11b row 11		the aspect ratio values do not have a ratio of 1:1 and the physical pixel spacing is not specified by Pixel Spacing (0028,0030), or Imager Pixel Spacing (0018,1164) or Nominal Scanned Pixel Spacing (0018,2010), either for the entire Image or per-frame in a Functional Group Macro
 SmallestImagePixelValue	00280106	US or SS	1	3		C.7-11b row 12		
 LargestImagePixelValue	00280107	US or SS	1	3		C.7-11b row 13		
-RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
-BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED
+RedPaletteColorLookupTableDescriptor	00281101	US or SS	3	1C		C.7-11b row 14		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+GreenPaletteColorLookupTableDescriptor	00281102	US or SS	3	1C		C.7-11b row 15		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+BluePaletteColorLookupTableDescriptor	00281103	US or SS	3	1C		C.7-11b row 16		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+RedPaletteColorLookupTableData	00281201	OW	1	1C		C.7-11b row 17		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+GreenPaletteColorLookupTableData	00281202	OW	1	1C		C.7-11b row 18		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
+BluePaletteColorLookupTableData	00281203	OW	1	1C		C.7-11b row 19		Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or Pixel Presentation (0008,9205) at the image level equals COLOR or MIXED	!
 ICCProfile	00282000	OB	1	3		C.7-11b row 20		
 ColorSpace	00282002		1	3		C.7-11b row 21		
 PixelDataProviderURL	00287FE0	UR	1	1C		C.7-11a row 2		the image is to be transferred in one of the following presentation contexts identified by Transfer Syntax UID: 1.2.840.10008.1.2.4.94 (DICOM JPIP Referenced Transfer Syntax) 1.2.840.10008.1.2.4.95 (DICOM JPIP Referenced Deflate Transfer Syntax)

@@ -26,9 +26,9 @@ class ModalityLUTModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ModalityLUTSequence	00283000	SQ	1	1C		C.11-1b row 1		Defines a sequence of Modality LUTs. Only a single Item shall be included in this Sequence. Shall not be present if Rescale Intercept (0028,1052) is present.	#1-1
-RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6		Modality LUT Sequence (0028,3000) is not present
-RescaleSlope	00281053	DS	1	1C		C.11-1b row 7		Rescale Intercept is present
-RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present
+RescaleIntercept	00281052	DS	1	1C		C.11-1b row 6		Modality LUT Sequence (0028,3000) is not present	!
+RescaleSlope	00281053	DS	1	1C		C.11-1b row 7		Rescale Intercept is present	!
+RescaleType	00281054	LO	1	1C		C.11-1b row 8		Rescale Intercept is present	!
 """,
         "PS3.3 2016c Table ",
         {

@@ -24,10 +24,10 @@ class MultiFrameDimensionModuleDimensionIndexSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 DimensionIndexPointer	00209165	AT	1	1		C.7.6.17-1 row 5		
-DimensionIndexPrivateCreator	00209213	LO	1	1C		C.7.6.17-1 row 6		the Dimension Index Pointer (0020,9165) value is the Data Element Tag of a Private Attribute
+DimensionIndexPrivateCreator	00209213	LO	1	1C		C.7.6.17-1 row 6		the Dimension Index Pointer (0020,9165) value is the Data Element Tag of a Private Attribute	!
 FunctionalGroupPointer	00209167	AT	1	1C		C.7.6.17-1 row 7		the value of Dimension Index Pointer (0020,9165) is the Data Element Tag of an Attribute that is contained within a Functional Group Sequence
-FunctionalGroupPrivateCreator	00209238	LO	1	1C		C.7.6.17-1 row 8		the Functional Group Pointer 0020,9167) value is the Data Element Tag of a Private Attribute
-DimensionOrganizationUID	00209164	UI	1	1C		C.7.6.17-1 row 9		the value of Dimension Organization Sequence (0020,9221) contains Items
+FunctionalGroupPrivateCreator	00209238	LO	1	1C		C.7.6.17-1 row 8		the Functional Group Pointer 0020,9167) value is the Data Element Tag of a Private Attribute	!
+DimensionOrganizationUID	00209164	UI	1	1C		C.7.6.17-1 row 9		the value of Dimension Organization Sequence (0020,9221) contains Items	!
 DimensionDescriptionLabel	00209421	LO	1	3		C.7.6.17-1 row 10		
 """,
         "PS3.3 2016c Table ",

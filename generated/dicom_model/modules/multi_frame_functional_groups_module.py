@@ -61,7 +61,7 @@ ConcatenationFrameOffsetNumber	00209228	UL	1	1C		C.7.6.16-1 row 10		Concatenatio
 RepresentativeFrameNumber	00286010	US	1	3		C.7.6.16-1 row 11		
 ConcatenationUID	00209161	UI	1	1C		C.7.6.16-1 row 12		a group of multi-frame image SOP Instances within a Series are part of a Concatenation
 SOPInstanceUIDOfConcatenationSource	00200242	UI	1	1C		C.7.6.16-1 row 13		Concatenation UID (0020,9161) is present
-InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14		Concatenation UID (0020,9161) is present
+InConcatenationNumber	00209162	US	1	1C		C.7.6.16-1 row 14		Concatenation UID (0020,9161) is present	!
 InConcatenationTotalNumber	00209163	US	1	3		C.7.6.16-1 row 15		
 """,
         "PS3.3 2016c Table ",

@@ -100,7 +100,7 @@ IssuerOfPatientIDQualifiersSequence	00100024	SQ	1	3		10-18 row 2			#1-1
 PatientBirthDate	00100030	DA	1	2		C.7-1 row 4		
 PatientBirthDateInAlternativeCalendar	00100033		1	3		C.7-1 row 5		
 PatientDeathDateInAlternativeCalendar	00100034		1	3		C.7-1 row 6		
-PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7		either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present
+PatientAlternativeCalendar	00100035		1	1C		C.7-1 row 7		either Patient's Birth Date in Alternative Calendar (0010,0033) or Patient's Alternative Death Date in Calendar (0010,0034) is present	!
 PatientSex	00100040	CS	1	2	M\F\O	C.7-1 row 8		
 ReferencedPatientPhotoSequence	00101100	SQ	1	3		C.7-1 row 9			#1-1
 QualityControlSubject	00100200	CS	1	3	YES\NO	C.7-1 row 11		
@@ -122,7 +122,7 @@ StrainCodeSequence	00100219	SQ	1	3		C.7-1 row 35			#1-n
 StrainAdditionalInformation	00100218		1	3		C.7-1 row 37		
 StrainStockSequence	00100216	SQ	1	3		C.7-1 row 38			#1-1
 ResponsiblePerson	00102297	PN	1	2C		C.7-1 row 43		the patient is an animal
-ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44		Responsible Person is present and has a value
+ResponsiblePersonRole	00102298	CS	1	1C		C.7-1 row 44		Responsible Person is present and has a value	!
 ResponsibleOrganization	00102299	LO	1	2C		C.7-1 row 45		patient is an animal
 PatientIdentityRemoved	00120062	CS	1	3	YES\NO	C.7-1 row 46		
 DeidentificationMethod	00120063	LO	1-n	1C		C.7-1 row 47		Patient Identity Removed (0012,0062) is present and has a value of YES and De-identification Method Code Sequence (0012,0064) is not present

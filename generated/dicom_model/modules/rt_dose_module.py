@@ -36,7 +36,7 @@ class RTDoseModuleReferencedBeamSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ReferencedBeamNumber	300C0006	IS	1	1		C.8-39 row 21		
-ReferencedControlPointSequence	300C00F2	SQ	1	1C		C.8-39 row 22		Dose Summation Type (3004,000A) is CONTROL_POINT	#1-1
+ReferencedControlPointSequence	300C00F2	SQ	1	1C		C.8-39 row 22		Dose Summation Type (3004,000A) is CONTROL_POINT	#1-1;!
 """,
         "PS3.3 2016c Table ",
         {
@@ -89,8 +89,8 @@ class RTDoseModuleReferencedFractionGroupSequenceItem(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 ReferencedFractionGroupNumber	300C0022	IS	1	1		C.8-39 row 19		
-ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 20		Dose Summation Type (3004,000A) is BEAM, BEAM_SESSION or CONTROL_POINT	#1-n
-ReferencedBrachyApplicationSetupSequence	300C000A	SQ	1	1C		C.8-39 row 25		Dose Summation Type (3004,000A) is BRACHY or BRACHY_SESSION	#1-n
+ReferencedBeamSequence	300C0004	SQ	1	1C		C.8-39 row 20		Dose Summation Type (3004,000A) is BEAM, BEAM_SESSION or CONTROL_POINT	#1-n;!
+ReferencedBrachyApplicationSetupSequence	300C000A	SQ	1	1C		C.8-39 row 25		Dose Summation Type (3004,000A) is BRACHY or BRACHY_SESSION	#1-n;!
 """,
         "PS3.3 2016c Table ",
         {
@@ -147,7 +147,7 @@ class RTDoseModuleReferencedRTPlanSequenceItem(DicomObject):
         r"""
 ReferencedSOPClassUID	00081150	UI	1	1		10-11 row 1		
 ReferencedSOPInstanceUID	00081155	UI	1	1		10-11 row 2		
-ReferencedFractionGroupSequence	300C0020	SQ	1	1C		C.8-39 row 18		Dose Summation Type (3004,000A) is FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT	#1-1
+ReferencedFractionGroupSequence	300C0020	SQ	1	1C		C.8-39 row 18		Dose Summation Type (3004,000A) is FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT	#1-1;!
 """,
         "PS3.3 2016c Table ",
         {
@@ -214,24 +214,24 @@ class RTDoseModule(DicomObject):
 
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
-SamplesPerPixel	00280002	US	1	1C	1	C.8-39 row 1		Pixel Data (7FE0,0010) is present
-PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2		Pixel Data (7FE0,0010) is present
-BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3		Pixel Data (7FE0,0010) is present
-BitsStored	00280101	US	1	1C		C.8-39 row 4		Pixel Data (7FE0,0010) is present	==BitsAllocated+0
-HighBit	00280102	US	1	1C		C.8-39 row 5		Pixel Data (7FE0,0010) is present	==BitsStored-1
-PixelRepresentation	00280103	US	1	1C	0001H\0000H	C.8-39 row 6		Pixel Data (7FE0,0010) is present
+SamplesPerPixel	00280002	US	1	1C	1	C.8-39 row 1		Pixel Data (7FE0,0010) is present	!
+PhotometricInterpretation	00280004	CS	1	1C	MONOCHROME2	C.8-39 row 2		Pixel Data (7FE0,0010) is present	!
+BitsAllocated	00280100	US	1	1C	16\32	C.8-39 row 3		Pixel Data (7FE0,0010) is present	!
+BitsStored	00280101	US	1	1C		C.8-39 row 4		Pixel Data (7FE0,0010) is present	==BitsAllocated+0;!
+HighBit	00280102	US	1	1C		C.8-39 row 5		Pixel Data (7FE0,0010) is present	==BitsStored-1;!
+PixelRepresentation	00280103	US	1	1C	0001H\0000H	C.8-39 row 6		Pixel Data (7FE0,0010) is present	!
 DoseUnits	30040002	CS	1	1	GY\RELATIVE	C.8-39 row 7		
 DoseType	30040004	CS	1	1		C.8-39 row 8		
 SpatialTransformOfDose	30040005	CS	1	3		C.8-39 row 9		
-ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10		Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID	#0-n
+ReferencedSpatialRegistrationSequence	00700404	SQ	1	2C		C.8-39 row 10		Spatial Transform of Dose (3004,0005) is provided and has a value of RIGID or NON_RIGID	#0-n;!
 InstanceNumber	00200013	IS	1	3		C.8-39 row 12		
 DoseComment	30040006	LO	1	3		C.8-39 row 13		
 NormalizationPoint	30040008	DS	3	3		C.8-39 row 14		
 DoseSummationType	3004000A	CS	1	1		C.8-39 row 15		
-ReferencedRTPlanSequence	300C0002	SQ	1	1C		C.8-39 row 16		Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT
-ReferencedTreatmentRecordSequence	30080030	SQ	1	1C		C.8-39 row 27		Dose Summation Type (3004,000A) is RECORD	#1-n
-GridFrameOffsetVector	3004000C	DS	2-n	1C		C.8-39 row 31		multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)
-DoseGridScaling	3004000E	DS	1	1C		C.8-39 row 32		Pixel Data (7FE0,0010) is present
+ReferencedRTPlanSequence	300C0002	SQ	1	1C		C.8-39 row 16		Dose Summation Type (3004,000A) is PLAN, MULTI_PLAN, FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION or CONTROL_POINT	!
+ReferencedTreatmentRecordSequence	30080030	SQ	1	1C		C.8-39 row 27		Dose Summation Type (3004,000A) is RECORD	#1-n;!
+GridFrameOffsetVector	3004000C	DS	2-n	1C		C.8-39 row 31		multi-frame pixel data are present and Frame Increment Pointer (0028,0009) points to Grid Frame Offset Vector (3004,000C)	!
+DoseGridScaling	3004000E	DS	1	1C		C.8-39 row 32		Pixel Data (7FE0,0010) is present	!
 TissueHeterogeneityCorrection	30040014	CS	1-3	3	IMAGE\ROI_OVERRIDE\WATER	C.8-39 row 33		
 DerivationCodeSequence	00089215	SQ	1	3		C.8-39 row 34			#1-n
 ReferencedInstanceSequence	0008114A	SQ	1	3		C.8-39 row 36			#1-n

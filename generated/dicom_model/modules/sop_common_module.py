@@ -36,7 +36,7 @@ class SOPCommonModuleCodingSchemeIdentificationSequenceItem(DicomObject):
 CodingSchemeDesignator	00080102	SH	1	1		C.12-1 row 11		
 CodingSchemeRegistry	00080112	LO	1	1C		C.12-1 row 12		coding scheme is registered
 CodingSchemeUID	0008010C	UI	1	1C		C.12-1 row 13		coding scheme is identified by an ISO 8824 object identifier compatible with the UI VR
-CodingSchemeExternalID	00080114	ST	1	2C		C.12-1 row 14		coding scheme is registered and Coding Scheme UID (0008,010C) is not present
+CodingSchemeExternalID	00080114	ST	1	2C		C.12-1 row 14		coding scheme is registered and Coding Scheme UID (0008,010C) is not present	!
 CodingSchemeName	00080115	ST	1	3		C.12-1 row 15		
 CodingSchemeVersion	00080103	SH	1	3		C.12-1 row 16		
 CodingSchemeResponsibleOrganization	00080116	ST	1	3		C.12-1 row 17		
@@ -242,7 +242,7 @@ class SOPCommonModulePrivateDataElementCharacteristicsSequenceItem(DicomObject):
 PrivateGroupReference	00080301		1	1		C.12-1 row 73		
 PrivateCreatorReference	00080302		1	1		C.12-1 row 74		
 BlockIdentifyingInformationStatus	00080303		1	1		C.12-1 row 75		
-NonidentifyingPrivateElements	00080304		1	1C		C.12-1 row 76		Block Identifying Information Status (0008,0303) equals MIXED
+NonidentifyingPrivateElements	00080304		1	1C		C.12-1 row 76		Block Identifying Information Status (0008,0303) equals MIXED	!
 DeidentificationActionSequence	00080305	SQ	1	3		C.12-1 row 77		
 """,
         "PS3.3 2016c Table ",

@@ -41,27 +41,27 @@ class SRDocumentContentModule(DicomObject):
 ValueType	0040A040	CS	1	1	TEXT\NUM\CODE\DATE\TIME\DATETIME\UIDREF\PNAME\COMPOSITE\IMAGE\WAVEFORM\SCOORD\SCOORD3D\TCOORD\CONTAINER\TABLE	C.17-5 row 1		
 ConceptNameCodeSequence	0040A043	SQ	1	1C		C.17-5 row 2		Value Type (0040,A040) is TEXT, NUM, CODE, DATETIME, DATE, TIME, UIDREF, TABLE or PNAME	#1-1
 TextValue	0040A160	UT	1	1C		C.17-5 row 4		Value Type (0040,A040) is TEXT
-DateTime	0040A120	DT	1	1C		C.17-5 row 5		Value Type (0040,A040) is DATETIME
-Date	0040A121	DA	1	1C		C.17-5 row 6		Value Type (0040,A040) is DATE
-Time	0040A122	TM	1	1C		C.17-5 row 7		Value Type (0040,A040) is TIME
-PersonName	0040A123	PN	1	1C		C.17-5 row 8		Value Type (0040,A040) is PNAME
-UID	0040A124	UI	1	1C		C.17-5 row 9		Value Type (0040,A040) is UIDREF
-MeasuredValueSequence	0040A300	SQ	1	2C		C.18.1-1 row 1		Value Type (0040,A040) is NUM	#0-1
-NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		Value Type (0040,A040) is NUM and Measured Value Sequence (0040,A300) is empty	#1-1
-ConceptCodeSequence	0040A168	SQ	1	1C		C.18.2-1 row 1		Value Type (0040,A040) is CODE	#1-1
-ReferencedSOPSequence	00081199	SQ	1	1C		C.18.3-1 row 1		Value Type (0040,A040) is COMPOSITE or Value Type (0040,A040) is IMAGE or Value Type (0040,A040) is WAVEFORM	#1-1
-GraphicData	00700022	FL	2-n	1C		C.18.6-1 row 1		Value Type (0040,A040) is SCOORD or Value Type (0040,A040) is SCOORD3D
-GraphicType	00700023	CS	1	1C	POINT\MULTIPOINT\POLYLINE\CIRCLE\ELLIPSE	C.18.6-1 row 2		Value Type (0040,A040) is SCOORD or Value Type (0040,A040) is SCOORD3D
+DateTime	0040A120	DT	1	1C		C.17-5 row 5		Value Type (0040,A040) is DATETIME	!
+Date	0040A121	DA	1	1C		C.17-5 row 6		Value Type (0040,A040) is DATE	!
+Time	0040A122	TM	1	1C		C.17-5 row 7		Value Type (0040,A040) is TIME	!
+PersonName	0040A123	PN	1	1C		C.17-5 row 8		Value Type (0040,A040) is PNAME	!
+UID	0040A124	UI	1	1C		C.17-5 row 9		Value Type (0040,A040) is UIDREF	!
+MeasuredValueSequence	0040A300	SQ	1	2C		C.18.1-1 row 1		Value Type (0040,A040) is NUM	#0-1;!
+NumericValueQualifierCodeSequence	0040A301	SQ	1	1C		C.18.1-1 row 8		Value Type (0040,A040) is NUM and Measured Value Sequence (0040,A300) is empty	#1-1;!
+ConceptCodeSequence	0040A168	SQ	1	1C		C.18.2-1 row 1		Value Type (0040,A040) is CODE	#1-1;!
+ReferencedSOPSequence	00081199	SQ	1	1C		C.18.3-1 row 1		Value Type (0040,A040) is COMPOSITE or Value Type (0040,A040) is IMAGE or Value Type (0040,A040) is WAVEFORM	#1-1;!
+GraphicData	00700022	FL	2-n	1C		C.18.6-1 row 1		Value Type (0040,A040) is SCOORD or Value Type (0040,A040) is SCOORD3D	!
+GraphicType	00700023	CS	1	1C	POINT\MULTIPOINT\POLYLINE\CIRCLE\ELLIPSE	C.18.6-1 row 2		Value Type (0040,A040) is SCOORD or Value Type (0040,A040) is SCOORD3D	!
 PixelOriginInterpretation	00480301	CS	1	1C	FRAME\VOLUME	C.18.6-1 row 3		Value Type (0040,A040) is SCOORD and the value of Referenced SOP Class UID (0008,1150) of the referenced image is 1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image)
 FiducialUID	0070031A	UI	1	3		C.18.6-1 row 4		
 ReferencedFrameOfReferenceUID	30060024	UI	1	1C		C.18.9-1 row 1		Value Type (0040,A040) is SCOORD3D
-TemporalRangeType	0040A130	CS	1	1C	POINT\MULTIPOINT\SEGMENT\MULTISEGMENT\BEGIN\END	C.18.7-1 row 1		Value Type (0040,A040) is TCOORD
-ReferencedSamplePositions	0040A132	UL	1-n	1C		C.18.7-1 row 2		Value Type (0040,A040) is TCOORD and the Referenced SOP Instance is a Waveform and Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not present
-ReferencedTimeOffsets	0040A138	DS	1-n	1C		C.18.7-1 row 3		Value Type (0040,A040) is TCOORD and Referenced Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not present
-ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		Value Type (0040,A040) is TCOORD and Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not present
-ContinuityOfContent	0040A050	CS	1	1C	SEPARATE\CONTINUOUS	C.18.8-1 row 1		Value Type (0040,A040) is CONTAINER
-ContentTemplateSequence	0040A504	SQ	1	1C		C.18.8-1 row 2		Value Type (0040,A040) is CONTAINER and a template defined and known to the implementation at the time of encoding was used to define the content of this Item, and the template consists of a single CONTAINER with nested content, and it is the outermost invocation of a set of nested templates that start with the same CONTAINER (see Section C.18.8.1.2)	#1-1
-TabulatedValuesSequence	0040A801	SQ	1	1C		C.18.10-1 row 1		Value Type (0040,A040) is TABLE	#1-1
+TemporalRangeType	0040A130	CS	1	1C	POINT\MULTIPOINT\SEGMENT\MULTISEGMENT\BEGIN\END	C.18.7-1 row 1		Value Type (0040,A040) is TCOORD	!
+ReferencedSamplePositions	0040A132	UL	1-n	1C		C.18.7-1 row 2		Value Type (0040,A040) is TCOORD and the Referenced SOP Instance is a Waveform and Referenced Time Offsets (0040,A138) and Referenced DateTime (0040,A13A) are not present	!
+ReferencedTimeOffsets	0040A138	DS	1-n	1C		C.18.7-1 row 3		Value Type (0040,A040) is TCOORD and Referenced Sample Positions (0040,A132) and Referenced DateTime (0040,A13A) are not present	!
+ReferencedDateTime	0040A13A	DT	1-n	1C		C.18.7-1 row 4		Value Type (0040,A040) is TCOORD and Referenced Sample Positions (0040,A132) and Referenced Time Offsets (0040,A138) are not present	!
+ContinuityOfContent	0040A050	CS	1	1C	SEPARATE\CONTINUOUS	C.18.8-1 row 1		Value Type (0040,A040) is CONTAINER	!
+ContentTemplateSequence	0040A504	SQ	1	1C		C.18.8-1 row 2		Value Type (0040,A040) is CONTAINER and a template defined and known to the implementation at the time of encoding was used to define the content of this Item, and the template consists of a single CONTAINER with nested content, and it is the outermost invocation of a set of nested templates that start with the same CONTAINER (see Section C.18.8.1.2)	#1-1;!
+TabulatedValuesSequence	0040A801	SQ	1	1C		C.18.10-1 row 1		Value Type (0040,A040) is TABLE	#1-1;!
 ObservationDateTime	0040A032	DT	1	1C		C.17-6 row 1		the date and time are different from Content Date (0008,0023) and Content Time (0008,0033) or Observation DateTime (0040,A032) defined in higher Items
 ObservationUID	0040A171	UI	1	3		C.17-6 row 2		
 ContentSequence	0040A730	SQ	1	1C		C.17-6 row 3		the enclosing Content Item has relationships	#1-n

@@ -28,7 +28,7 @@ class VOILUTModule(DicomObject):
         r"""
 VOILUTSequence	00283010	SQ	1	1C		C.11-2b row 1		Window Center (0028,1050) is not present	#1-n
 WindowCenter	00281050	DS	1-n	1C		C.11-2b row 5		VOI LUT Sequence (0028,3010) is not present
-WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6		Window Center (0028,1050) is sent
+WindowWidth	00281051	DS	1-n	1C		C.11-2b row 6		Window Center (0028,1050) is sent	!
 WindowCenterWidthExplanation	00281055	LO	1-n	3		C.11-2b row 7		
 VOILUTFunction	00281056	CS	1	3		C.11-2b row 8		
 """,

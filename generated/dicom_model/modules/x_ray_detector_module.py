@@ -25,7 +25,7 @@ class XRayDetectorModule(DicomObject):
     ATTRIBUTES: ClassVar[tuple[AttributeSpec, ...]] = attribute_table(
         r"""
 PhysicalDetectorSize	00189429	FL	2	1		C.8.19.5-1 row 2		
-PositionOfIsocenterProjection	00189430	FL	2	1C		C.8.19.5-1 row 3		Isocenter Reference System Sequence (0018,9462) is present
+PositionOfIsocenterProjection	00189430	FL	2	1C		C.8.19.5-1 row 3		Isocenter Reference System Sequence (0018,9462) is present	!
 """,
         "PS3.3 2016c Table ",
         {

@@ -39,7 +39,7 @@ RectificationType	00181156	CS	1	3		C.8.19.3-1 row 11
 XRayReceptorType	00189420	CS	1	1	IMG_INTENSIFIER\DIGITAL_DETECTOR	C.8.19.3-1 row 12		
 DistanceReceptorPlaneToDetectorHousing	00189426	FL	1	2		C.8.19.3-1 row 13		
 PositionerType	00181508	CS	1	1		C.8.19.3-1 row 14		
-CArmPositionerTabletopRelationship	00189474	CS	1	1C	YES\NO	C.8.19.3-1 row 15		Positioner Type (0018,1508) equals CARM
+CArmPositionerTabletopRelationship	00189474	CS	1	1C	YES\NO	C.8.19.3-1 row 15		Positioner Type (0018,1508) equals CARM	!
 AcquiredImageAreaDoseProduct	00189473	FL	1	2		C.8.19.3-1 row 16		
 """,
         "PS3.3 2016c Table ",

@@ -29,7 +29,7 @@ SkipFrameRangeFlag	00089460	CS	1	1		C.8.19.7-1 row 5
 RecommendedDisplayFrameRateInFloat	00089459	FL	1	1		C.8.19.7-1 row 6		
 RecommendedViewingMode	00281090	CS	1	2		C.8.19.7-1 row 7		
 DisplayFilterPercentage	00289411	FL	1	2		C.8.19.7-1 row 8		
-MaskVisibilityPercentage	00289478	FL	1	1C		C.8.19.7-1 row 9		Recommended Viewing Mode (0028,1090) equals SUB
+MaskVisibilityPercentage	00289478	FL	1	1C		C.8.19.7-1 row 9		Recommended Viewing Mode (0028,1090) equals SUB	!
 """,
         "PS3.3 2016c Table ",
         {
