@@ -2,7 +2,8 @@
 7.4.4: "When the specified conditions are not met, Type 1C elements shall not be included
 in the Data Set"), unless its description permits it ("May be present otherwise."):
 rule ``condition-unsatisfied``, as dciodvfy's "Attribute present when condition
-unsatisfied (which may not be present otherwise)"."""
+unsatisfied (which may not be present otherwise)". And one present is never empty
+(rule ``type1-empty``, as a Type 1)."""
 
 from __future__ import annotations
 
@@ -72,3 +73,24 @@ def test_dciodvfy_reports_the_same_attribute(tmp_path: Path) -> None:
     assert isinstance(image, DicomObject)
     ours = {(f.path, f.rule) for f in image.errors() if "Window" in f.path}
     assert ours == {("WindowWidth", "condition-unsatisfied"), ("WindowCenter", "condition")}
+
+
+@pytest.mark.skipif(DCIODVFY is None, reason="dciodvfy (dicom3tools) is needed: bash .ci/install")
+def test_a_type_1c_attribute_present_has_a_value(tmp_path: Path) -> None:
+    """PS3.5 7.4.2: a 1C included is as a Type 1, so it is never empty (dciodvfy: "Empty
+    attribute (no value) Type 1C"); before, an empty one read from a file was taken for
+    absent, and its condition (here met by it being sent) said nothing."""
+    dataset = pydicom.dcmread(str(pydicom.data.get_testdata_file("CT_small.dcm")))
+    dataset.WindowWidth = "400"
+    dataset.WindowCenter = None
+    path = tmp_path / "window_center_empty.dcm"
+    dataset.save_as(path)
+    assert DCIODVFY is not None
+    run = subprocess.run([DCIODVFY, str(path)], capture_output=True, text=True, errors="replace")
+    theirs = {line for line in (run.stdout + run.stderr).splitlines() if line.startswith("Error") and "Window" in line}
+    assert theirs == {"Error - Empty attribute (no value) Type 1C Conditional Element=<WindowCenter> Module=<VOILUTMacro>"}
+    image = read(path, strict=False)
+    assert isinstance(image, DicomObject)
+    assert {(f.path, f.rule) for f in image.errors() if "Window" in f.path} == {("WindowCenter", "type1-empty")}
+    built = DocumentContentMacro(ValueType="DATETIME", ConceptNameCodeSequence=NAME, DateTime="")
+    assert [(f.path, f.rule) for f in built.errors()] == [("DateTime", "type1-empty")]

@@ -151,8 +151,8 @@ class DicomObject:
             if value is None:
                 if spec.groups and self.GROUP_USAGE and not in_use.intersection(spec.groups):
                     continue
-                if spec.type == "1" and spec.keyword in _state(self).empty:
-                    findings.append(Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source))
+                if spec.type in ("1", "1C") and spec.keyword in _state(self).empty:
+                    findings.append(Finding(where, "type1-empty", f"Type {spec.type} attribute is empty", spec.source))
                 elif spec.type == "1":
                     findings.append(Finding(where, "type1-missing", "Type 1 attribute is missing", spec.source))
                 elif spec.type == "2C" and not _state(self).from_data_set and self.writes_empty(spec):
@@ -222,8 +222,8 @@ class DicomObject:
     def _check_value(self, spec: AttributeSpec, where: str, value: object) -> list[Finding]:
         findings: list[Finding] = []
         if value in ("", b"", [], ()):
-            if spec.type == "1":
-                return [Finding(where, "type1-empty", "Type 1 attribute is empty", spec.source)]
+            if spec.type in ("1", "1C"):  # a 1C where present is as a Type 1 (PS3.5 7.4.2)
+                return [Finding(where, "type1-empty", f"Type {spec.type} attribute is empty", spec.source)]
             return []  # an empty value of a Type 2 or 3 attribute: present, no value
         values: Sequence[object]
         if isinstance(value, (list, tuple)):
