@@ -110,34 +110,35 @@ def module_stand_ins(classes: list[type], composed: bool) -> tuple[str, dict[str
     iods: list[str] = []
     calls: dict[str, tuple[list[str], list[str]]] = {}
     for cls in classes:
-        fields = {f.name: f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING for f in dataclasses.fields(cls)}
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        needed = {name: f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING for name, f in fields.items()}
         by_module: dict[str, list[str]] = {}
         for keyword, modules in cls.MODULES.items():  # type: ignore[attr-defined]
             if keyword in fields:
                 by_module.setdefault(modules[0], []).append(keyword)
         own: list[tuple[str, str]] = []
-        call: list[str] = []
         for module, keywords in by_module.items():
-            signature = (module, tuple((k, fields[k]) for k in keywords))
+            signature = (module, tuple((k, needed[k]) for k in keywords))
             if signature not in groups:
                 groups[signature] = f"{module}{len(groups)}"
                 lines.extend(["", "", "@dataclass(kw_only=True)", f"class {groups[signature]}:"])
                 lines.extend(f"    {k}: object" + ("" if required else " = None") for k, required in signature[1])
             own.append((module, groups[signature]))
-            required = [k for k, needed in signature[1] if needed]
-            arguments = ", ".join(f"{k}={value_for(str(_field_type(cls, k)))}" for k in required)
-            call.append(f"    {module[0].lower()}{module[1:]}={groups[signature]}({arguments}),")
-        declared = [f"    {module[0].lower()}{module[1:]}: {group}" for module, group in own] if composed else ["    pass"]
-        bases = "" if composed else f"({', '.join(group for _, group in reversed(own))})"
-        iods.extend(["", "", "@dataclass(kw_only=True)", f"class {cls.__name__}{bases}:", *declared])
-        if not composed:
-            call = [f"    {k}={value_for(str(_field_type(cls, k)))}," for k, needed in fields.items() if needed]
-        calls[cls.__name__] = (call, [group for _, group in own] if composed else [])
+        if composed:
+            declared = [f"    {module[0].lower()}{module[1:]}: {group}" for module, group in own]
+            iods.extend(["", "", "@dataclass(kw_only=True)", f"class {cls.__name__}:", *declared])
+            call = [
+                f"    {module[0].lower()}{module[1:]}={group}("
+                + ", ".join(f"{k}={value_for(str(fields[k].type))}" for k in by_module[module] if needed[k])
+                + "),"
+                for module, group in own
+            ]
+            calls[cls.__name__] = (call, [group for _, group in own])
+        else:
+            bases = ", ".join(group for _, group in reversed(own))
+            iods.extend(["", "", "@dataclass(kw_only=True)", f"class {cls.__name__}({bases}):", "    pass"])
+            calls[cls.__name__] = ([f"    {k}={value_for(str(f.type))}," for k, f in fields.items() if needed[k]], [])
     return "\n".join(lines + iods) + "\n", calls
-
-
-def _field_type(cls: type, name: str) -> object:
-    return next(f.type for f in dataclasses.fields(cls) if f.name == name)
 
 
 def standin_classes(classes: list[type]) -> str:
