@@ -119,10 +119,14 @@ def _wordings(rows: list[tuple[str, AttributeRow]]) -> Counter[tuple[str, str]]:
 def summary(tables: tuple[AttributeTable, ...]) -> str:
     """The generation report's line: how many sequence rows state a count, in how many wordings."""
     rows = _sequence_rows(tables)
+    return _summary(rows, _wordings(rows))
+
+
+def _summary(rows: list[tuple[str, AttributeRow]], wordings: Counter[tuple[str, str]]) -> str:
     counted = sum(1 for _, r in rows if r.item_count is not None)
     unread = sum(len(r.item_sentences_unread) for _, r in rows)
     return (
-        f"item counts: {counted} of {len(rows)} sequence attribute rows state one, in {len(_wordings(rows))} "
+        f"item counts: {counted} of {len(rows)} sequence attribute rows state one, in {len(wordings)} "
         f"wordings; {unread} sentences about a number of Items not read (listed in item_counts.txt)"
     )
 
@@ -131,8 +135,9 @@ def listing(edition: str, tables: tuple[AttributeTable, ...]) -> str:
     """item_counts.txt: the wordings read, with how many rows use each and the count they
     give, then every sentence about a number of Items that was not read, by row."""
     rows = _sequence_rows(tables)
-    lines = [f"# PS3.3 {edition}: {summary(tables)}.", "# Read (rows, count, wording):"]
-    lines.extend(f"{n}\t{count}\t{wording}" for (wording, count), n in sorted(_wordings(rows).items(), key=lambda kv: (-kv[1], kv[0])))
+    wordings = _wordings(rows)  # each description's sentences parsed once for both parts
+    lines = [f"# PS3.3 {edition}: {_summary(rows, wordings)}.", "# Read (rows, count, wording):"]
+    lines.extend(f"{n}\t{count}\t{wording}" for (wording, count), n in sorted(wordings.items(), key=lambda kv: (-kv[1], kv[0])))
     lines.append("# Not read (the row, its attribute, the sentence):")
     lines.extend(f"{table} row {row.row}: {row.name}: {s}" for table, row in rows for s in row.item_sentences_unread)
     return "\n".join(lines) + "\n"
