@@ -44,6 +44,7 @@ CHARSETS: dict[str, str] = {
     "ISO_IR 138": "iso8859_8",
     "ISO_IR 148": "iso8859_9",
     "ISO_IR 166": "iso8859_11",
+    "ISO_IR 203": "iso8859_15",
     "ISO_IR 13": "shift_jis",
     "ISO_IR 192": "utf_8",
     "GB18030": "gb18030",
@@ -69,6 +70,7 @@ EXTENSION_TERMS: dict[str, tuple[bytes, str]] = {
     "ISO 2022 IR 138": (b"\x1b-H", "iso8859_8"),
     "ISO 2022 IR 148": (b"\x1b-M", "iso8859_9"),
     "ISO 2022 IR 166": (b"\x1b-T", "iso8859_11"),
+    "ISO 2022 IR 203": (b"\x1b-b", "iso8859_15"),
 }
 #: Escape sequence -> Python codec, for reading: every set a defined term designates, and
 #: JIS X 0201 Romaji in G0, which ISO 2022 IR 13 designates beside its Katakana.

@@ -174,6 +174,8 @@ def test_values_survive_encode_then_decode(names: list[str], number: int, floats
     [
         (["", "ISO 2022 IR 87"], "Yamada^Tarou=山田^太郎", b"Yamada^Tarou=\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B"),
         (["", "ISO 2022 IR 149"], "Hong^Gildong=홍^길동", b"Hong^Gildong=\x1b$)C\xc8\xab^\x1b$)C\xb1\xe6\xb5\xbf"),
+        # Latin alphabet No. 9 (ISO 8859-15: Œ is 0xBC, € 0xA4), designated to G1 by ESC 02/13 06/02
+        (["", "ISO 2022 IR 203"], "Dupont^Zoe=Œuvre^€", b"Dupont^Zoe=\x1b-b\xbcuvre^\x1b-b\xa4"),
     ],
 )
 def test_iso2022_escape_sequences_are_written(terms: list[str], text: str, expected: bytes) -> None:
@@ -183,6 +185,17 @@ def test_iso2022_escape_sequences_are_written(terms: list[str], text: str, expec
     raw = encode_dataset(dataset, EXPLICIT_LE)
     assert expected in raw  # the bytes of PS3.5 Annex H and I examples
     assert read_dataset(raw, EXPLICIT_LE).value(0x00100010) == text
+
+
+def test_latin_alphabet_9_without_code_extensions() -> None:
+    """ISO_IR 203 (ISO 8859-15, added to PS3.3 C.12.1.1.2 after 2020c): the euro sign
+    and the OE ligature that ISO_IR 100 cannot hold, one byte each."""
+    dataset = Dataset()
+    dataset.add(0x00080005, "CS", "ISO_IR 203")
+    dataset.add(0x00100010, "PN", "Œuvre^Zoé€")
+    raw = encode_dataset(dataset, EXPLICIT_LE)
+    assert b"\xbcuvre^Zo\xe9\xa4" in raw
+    assert read_dataset(raw, EXPLICIT_LE).value(0x00100010) == "Œuvre^Zoé€"
 
 
 def test_odd_lengths_are_read_leniently_and_refused_when_strict() -> None:
