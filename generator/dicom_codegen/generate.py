@@ -103,10 +103,53 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
     A failure while writing (a full disk, no permission) removes the staging folder and
     raises :class:`OutputError`; ``out`` is as it was. The swap is one exchange where the
     system has it (:func:`exchange`); where it has not and the rename of the new folder
-    fails, the old folder is put back."""
+    fails, the old folder is put back. A run killed after the exchange leaves the old
+    output in a hidden sibling (``.NAME.new-*``); the next run removes such leftovers
+    (:func:`leftovers`) while it holds the folder's lock."""
     out = out.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        lock = _lock_folder(out.parent)
+    except OSError as exc:
+        raise OutputError(out, f"cannot write beside it: {exc.strerror or exc}") from None
+    try:
+        _write_tree_locked(out, files, removing_leftovers=lock is not None)
+    finally:
+        if lock is not None:
+            os.close(lock)  # closing the descriptor releases the lock
+
+
+def _lock_folder(folder: Path) -> int | None:
+    """An exclusive ``flock`` on ``folder`` itself (no lock file is left behind), held
+    until its descriptor is closed: a second ``generate`` into the same folder waits for
+    the first. None where the system has no ``flock`` (the leftovers are then kept)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return None
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def leftovers(out: Path) -> list[Path]:
+    """The staging and retired folders beside ``out`` that a run killed mid-way left:
+    ``.NAME.new-*`` (written in part, or the old output after the exchange) and
+    ``.NAME.old-*``. Only a run that holds the folder's lock may remove them."""
+    return sorted(
+        p for pattern in (f".{out.name}.new-*", f".{out.name}.old-*") for p in out.parent.glob(pattern) if p.is_dir()
+    )
+
+
+def _write_tree_locked(out: Path, files: dict[str, str], removing_leftovers: bool) -> None:
+    if removing_leftovers:
+        for stale in leftovers(out):
+            shutil.rmtree(stale, ignore_errors=True)
+    try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     except OSError as exc:
         raise OutputError(out, f"cannot write beside it: {exc.strerror or exc}") from None

@@ -86,6 +86,23 @@ def test_a_kill_at_any_step_leaves_the_old_output_or_the_new(tmp_path: Path) -> 
     else:
         pytest.fail("write_tree never completed in 9 steps")
     assert seen[0] == "old" and seen[-1] == "new", seen
+    assert any(generate.leftovers(tmp_path / str(n) / "out") for n in range(1, kill_at)), "no kill left a leftover"
+
+
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    """Killed after each step that leaves a hidden sibling (the staging folder written in
+    part, or the old output after the exchange), then run again: only ``out`` is left."""
+    for kill_at in range(1, 10):
+        out = tmp_path / str(kill_at) / "out"
+        _committed(out)
+        child = subprocess.run(
+            [sys.executable, "-c", _CHILD.format(new=NEW), str(out), str(kill_at)], capture_output=True, text=True
+        )
+        if child.returncode == 0:
+            break
+        generate.write_tree(out, NEW)
+        assert _tree(out) == NEW
+        assert [p.name for p in out.parent.iterdir()] == ["out"], f"killed before step {kill_at}"
 
 
 def test_the_old_output_is_removed_after_the_exchange(tmp_path: Path) -> None:
