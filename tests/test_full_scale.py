@@ -184,3 +184,41 @@ def test_generate_check_agrees_and_the_output_is_blacks(full_scale: tuple[str, P
     stubs = sorted((out / "dicom_model").glob("*/*.pyi"))
     assert len(stubs) > 600
     assert unformatted_stubs(stubs[::8]) == []
+
+
+_SR_CONTENT = """
+import inspect, json
+from dicom_model.iods.comprehensive_sr import ComprehensiveSR
+required = [n for n, p in inspect.signature(ComprehensiveSR).parameters.items() if p.default is inspect.Parameter.empty]
+given = {n: "1.2.3" for n in required}
+given.update(Modality="SR", CompletionFlag="PARTIAL", VerificationFlag="UNVERIFIED", SeriesNumber=1,
+             InstanceNumber=1, ContentDate="20240101", ContentTime="120000")
+if "SOPClassUID" in given:
+    given["SOPClassUID"] = "1.2.840.10008.5.1.4.1.1.88.33"
+found = {}
+for value_type in ("TEXT", "CONTAINER", "SCOORD3D", "NUM"):
+    sr = ComprehensiveSR(**{**given, "ValueType": value_type})
+    found[value_type] = sorted(f.path for f in sr.errors() if f.rule == "condition")
+print(json.dumps({"required": required, "missing": found}))
+"""
+
+
+def test_an_sr_content_item_needs_only_its_value_types_attributes(full_scale: tuple[str, Path, Path]) -> None:
+    """Both transcriptions expand the Document Content Macro's per-value-type macros
+    (PS3.3 Table C.17-5: "Include ... if and only if Value Type (0040,A040) is NUM") and
+    drop the Include rows' conditions; the reconstructions restore them. Without that,
+    Graphic Data, Continuity of Content, Referenced SOP Sequence, ... were required of
+    every Comprehensive SR: no document could be built without giving every value type."""
+    _, _, out = full_scale
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(out), str(REPO / "runtime")])}
+    result = subprocess.run([sys.executable, "-c", _SR_CONTENT], cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout)
+    per_value_type = {"ReferencedSOPSequence", "GraphicData", "GraphicType", "ReferencedFrameOfReferenceUID",
+                      "TemporalRangeType", "ContinuityOfContent", "ConceptCodeSequence", "TabulatedValuesSequence"}
+    assert per_value_type.isdisjoint(found["required"]), found["required"]
+    assert "ValueType" in found["required"]
+    missing = found["missing"]
+    assert "ContinuityOfContent" in missing["CONTAINER"] and "GraphicData" not in missing["CONTAINER"]
+    assert {"GraphicData", "GraphicType", "ReferencedFrameOfReferenceUID"} <= set(missing["SCOORD3D"])
+    assert "ContinuityOfContent" not in missing["SCOORD3D"] and "GraphicData" not in missing["TEXT"]

@@ -256,6 +256,9 @@ class AttributeEntry:
     description: list[etree._Element] = field(default_factory=list)
     include: str = ""
     placeholder: str = ""
+    #: the Include row's own condition, written after the table link as PS3.3 does
+    #: ("Include Table C.18.1-1 ... if and only if Value Type (0040,A040) is NUM.")
+    include_condition: str = ""
 
 
 def attribute_table(
@@ -276,7 +279,10 @@ def attribute_table(
             emphasis = sub(text, "emphasis", role="italic")
             if entry.include:
                 emphasis.text = f"{marks}Include "
-                emphasis.append(xref(entry.include, "select: label quotedtitle"))
+                link = xref(entry.include, "select: label quotedtitle")
+                if entry.include_condition:
+                    link.tail = f" if and only if {entry.include_condition}."
+                emphasis.append(link)
             else:
                 emphasis.text = f"{marks}{entry.placeholder}"
             _cell(row, "td", [text], colspan=span)

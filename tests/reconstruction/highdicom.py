@@ -12,7 +12,8 @@ What the transcription has, and how it becomes DocBook:
   modules that IODs list have no attributes there: their sections have no table, and
   the parser reports them as missing references, as it does for the PS3.3 excerpt.
 * No tags, names or descriptions: tags and names come from pydicom's dictionary
-  (2024c) by keyword; description cells are empty.
+  (2024c) by keyword; description cells are empty, but for the SR Document Content
+  Module's rows that PS3.3 includes for some value types only (``VALUE_TYPE_ROWS``).
 
 So this document has FLAT module tables: no "Include" rows, no macro tables and no
 functional group tables. Section and table numbers are invented (the transcription
@@ -40,6 +41,24 @@ from .sources import highdicom_dir, load_json, version_of
 #: real edition. IODs PS3.4 2020c does not reference get numbers from INVENTED_FROM on.
 REFERENCE_EDITION = "2020c"
 INVENTED_FROM = 300
+
+#: The SR Document Content Module's rows that PS3.3 Table C.17-5 includes for some value
+#: types only ("Include Table C.18.1-1 ... if and only if Value Type (0040,A040) is NUM").
+#: The transcription expands those macros with their own Types, so every value type's
+#: Type 1 and 2 rows read as required of every content item; they are written as 1C and
+#: 2C under the value types whose macros hold them (PS3.3 C.18.1 to C.18.9 and C.18.10).
+CONTENT_MODULE = "sr-document-content"
+VALUE_TYPE_ROWS = {
+    "ReferencedSOPSequence": "COMPOSITE, IMAGE or WAVEFORM",
+    "MeasuredValueSequence": "NUM",
+    "ConceptCodeSequence": "CODE",
+    "GraphicData": "SCOORD or SCOORD3D",
+    "GraphicType": "SCOORD or SCOORD3D",
+    "ReferencedFrameOfReferenceUID": "SCOORD3D",
+    "TemporalRangeType": "TCOORD",
+    "ContinuityOfContent": "CONTAINER",
+    "TabulatedValuesSequence": "TABLE",
+}
 
 
 def _reference_sections(mirror: Path) -> dict[str, str]:
@@ -132,7 +151,12 @@ def _entries(key: str, rows: list[dict[str, Any]], dictionary: _Dictionary) -> t
     for index, row in enumerate(rows):
         depth = len(row["path"])
         tag, name = dictionary.lookup(row["keyword"], key)
-        entries.append(AttributeEntry(depth, name=name, tag=tag, type=str(row["type"]) if typed else ""))
+        kind, description = str(row["type"]) if typed else "", []
+        value_types = VALUE_TYPE_ROWS.get(row["keyword"]) if key == CONTENT_MODULE and depth == 0 else None
+        if value_types and kind in ("1", "2"):
+            kind = f"{kind}C"
+            description = [book.para(f"Required if Value Type (0040,A040) is {value_types}.")]
+        entries.append(AttributeEntry(depth, name=name, tag=tag, type=kind, description=description))
         following = rows[index + 1] if index + 1 < len(rows) else None
         if tag in FUNCTIONAL_GROUP_SEQUENCES and (following is None or len(following["path"]) <= depth):
             entries.append(AttributeEntry(depth + 1, placeholder=FUNCTIONAL_GROUP_SEQUENCES[tag]))

@@ -36,6 +36,9 @@ What it gives, and how it is turned back into DocBook:
   paragraphs of a description cell are written with no whitespace between them, a
   form the parser has to join with a space.
 * Attribute names come from ``attributes.json`` (PS3.6 as transcribed) by tag.
+* The conditions of the Document Content Macro's Include rows ("if and only if Value
+  Type (0040,A040) is NUM"), which the transcription drops, are restored from PS3.3
+  Table C.17-5 (``INCLUDE_CONDITIONS``).
 """
 
 from __future__ import annotations
@@ -53,6 +56,25 @@ from .book import AttributeEntry, ModuleUse, Outline
 from .sources import innolitics_dir, load_json, version_of
 
 EDITION = "2020x"
+#: The conditions of Include rows, which the transcription drops with the rest of an
+#: Include row's text (it expands the macro instead): (including table, included macro)
+#: -> the condition PS3.3 gives after "if and only if". Table C.17-5, the Document Content
+#: Macro, includes each value type's macro for that value type only; read as
+#: unconditional, every value type's Type 1 attributes would be required of every item.
+INCLUDE_CONDITIONS = {
+    ("document-content", macro): f"Value Type (0040,A040) is {value_type}"
+    for macro, value_type in (
+        ("numeric-measurement", "NUM"),
+        ("code", "CODE"),
+        ("composite-object-reference", "COMPOSITE"),
+        ("image-reference", "IMAGE"),
+        ("waveform-reference", "WAVEFORM"),
+        ("spatial-coordinates", "SCOORD"),
+        ("3d-spatial-coordinates", "SCOORD3D"),
+        ("temporal-coordinates", "TCOORD"),
+        ("container", "CONTAINER"),
+    )
+}
 FUNCTIONAL_GROUP_SEQUENCES = {
     "(5200,9229)": "Include one or more Functional Group Macros that are shared by all frames. "
     "The selected Functional Group Macros shall not be present in the Per-frame Functional "
@@ -241,7 +263,8 @@ class Reconstruction:
         for index, item in enumerate(folded):
             if isinstance(item, tuple):
                 depth, macro = item
-                entries.append(AttributeEntry(depth, include=ids[macro.key]))
+                condition = INCLUDE_CONDITIONS.get((placed.key, macro.key), "") if depth == 0 else ""
+                entries.append(AttributeEntry(depth, include=ids[macro.key], include_condition=condition))
                 continue
             depth = len(item.path) - 1
             entries.append(AttributeEntry(
