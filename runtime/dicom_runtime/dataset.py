@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from .codec import decode_value
 from .dictionary import get_entry
+from .tag_text import tag_text
 
 if TYPE_CHECKING:
     # To mypy, Dataset is the data class it was (dicom_model.dataset.Dataset, a data class of
@@ -289,7 +290,7 @@ class DataElement:
         return (DataElement, (self.tag, self.vr, self.value, self.undefined_length, self.raw, self.read_as_un))
 
     def __repr__(self) -> str:
-        return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X}) {self.vr} {self.value!r}"
+        return f"{tag_text(self.tag)} {self.vr} {self.value!r}"
 
 
 #: An element as the reader leaves it in a data set until it is asked for: (VR, value field,

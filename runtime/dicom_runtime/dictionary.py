@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 
 from .errors import UnknownTagError, UnknownUIDError
+from .tag_text import tag_text
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING (mypy takes it as true), without importing typing
 
@@ -159,7 +160,7 @@ class DataElementTag(int):
     def __repr__(self) -> str:
         found = get_entry(int(self))
         keyword = f" {found.keyword}" if found is not None and found.keyword else ""
-        return f"({self >> 16:04X},{self & 0xFFFF:04X}){keyword}"
+        return f"{tag_text(self)}{keyword}"
 
 
 class UidEntry(_Record):
@@ -371,7 +372,7 @@ def lookup(key: int | str) -> DictionaryEntry:
     """The dictionary entry for a tag or keyword; :class:`UnknownTagError` if none."""
     found = _find(key)
     if found is None:
-        shown = key if isinstance(key, str) else f"({key >> 16:04X},{key & 0xFFFF:04X})"
+        shown = key if isinstance(key, str) else tag_text(key)
         raise UnknownTagError(f"{shown} is not in the data dictionary")
     return found
 

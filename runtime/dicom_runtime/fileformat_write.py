@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pathlib is imported where a file is written (start-up: dico
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
 from .encoding import EXPLICIT_LE, EXPLICIT_VR_BIG_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, _DEFLATED, encoding_of, is_encapsulated
 from .errors import DicomEncodeError
+from .tag_text import tag_text
 from .writer import encode_dataset
 
 __all__ = [
@@ -47,7 +48,7 @@ def _short(tag: int, vr: bytes, value: str, pad: bytes) -> bytes:
     try:
         raw = value.encode("ascii")
     except UnicodeEncodeError:
-        raise DicomEncodeError(f"File Meta Information ({tag >> 16:04X},{tag & 0xFFFF:04X}) {value!r} is not ASCII") from None
+        raise DicomEncodeError(f"File Meta Information {tag_text(tag)} {value!r} is not ASCII") from None
     raw += pad * (len(raw) % 2)
     return struct.pack("<HH2sH", tag >> 16, tag & 0xFFFF, vr, len(raw)) + raw
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .specs import AttributeSpec, Finding
+from .tag_text import tag_text
 from .value_checks import _int_of
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def item_count_findings(spec: AttributeSpec, where: str, items: list[object]) ->
     else:
         required = f"{least} to {most}" if most - least > 1 else f"{least} or {most}"
     when = " when present" if not found else ""
-    tag = f"({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X})"
+    tag = tag_text(spec.tag)
     message = f"{spec.keyword} {tag} has {found} item{'s' if found != 1 else ''}; {required} required{when}"
     return [Finding(where, "item-count", message, spec.source)]
 

@@ -45,6 +45,7 @@ from .encoding import (  # the encoding's vocabulary: the public names re-export
 )
 from .errors import DicomDecodeError
 from .skim import skim_items
+from .tag_text import tag_text
 
 _set = object.__setattr__  # a Dataset's own fields, past its keyword __setattr__
 _new = object.__new__
@@ -72,7 +73,7 @@ def _text(path: _Path) -> str:
 def _where(path: _Path, tag: int) -> str:
     """The tag path of an element of the data set at ``path`` (made for messages only)."""
     head = _text(path)
-    return f"{head}.({tag >> 16:04X},{tag & 0xFFFF:04X})" if head else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+    return f"{head}.{tag_text(tag)}" if head else tag_text(tag)
 
 
 #: The elements that may stay views: Pixel Data, Float and Double Float Pixel Data (other
@@ -459,7 +460,7 @@ class Reader:
                     raise self.fail("Sequence Delimitation Item in a sequence of defined length", offset, path)
                 return items, offset + 8
             if tag != ITEM:
-                raise self.fail(f"expected an Item, found ({tag >> 16:04X},{tag & 0xFFFF:04X})", offset, path)
+                raise self.fail(f"expected an Item, found {tag_text(tag)}", offset, path)
             where: _Path = (path, len(items), True)
             offset += 8
             undefined_item = length == UNDEFINED

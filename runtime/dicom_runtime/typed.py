@@ -31,6 +31,7 @@ from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData,
 from .errors import DicomDecodeError, DicomEncodeError, DicomError, DicomTypeError
 from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, is_encapsulated, read_file, write_file
 from .objects import AttributeSpec, DicomObject, Finding, _state, in_use_type
+from .tag_text import tag_text
 from .values import PersonName
 
 T = TypeVar("T", bound=DicomObject)
@@ -172,7 +173,7 @@ def to_dataset(obj: DicomObject) -> Dataset:
         try:
             encoded = _encode_value(spec, value, vr)
         except DicomEncodeError as exc:
-            raise DicomEncodeError(f"({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) {spec.keyword}: {exc}") from exc
+            raise DicomEncodeError(f"{tag_text(spec.tag)} {spec.keyword}: {exc}") from exc
         dataset[spec.tag] = DataElement(spec.tag, vr, encoded)
     return dataset
 
@@ -371,7 +372,7 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
         where = f"{path}.{spec.keyword}" if path else spec.keyword
         if element is None:
             if spec.keyword in required:
-                problems.append(f"{where} ({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) is absent (Type {spec.type})")
+                problems.append(f"{where} {tag_text(spec.tag)} is absent (Type {spec.type})")
             continue
         read[spec.keyword] = element
         if spec.vr == "SQ" and isinstance(element.value, list):
@@ -391,14 +392,14 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
         if value is None:
             empty.add(spec.keyword)
             if spec.keyword in required:
-                problems.append(f"{where} ({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) is empty (Type {spec.type})")
+                problems.append(f"{where} {tag_text(spec.tag)} is empty (Type {spec.type})")
             continue
         if spec.keyword in fixed:
             # typed value by value (a tuple of the VM's length): the values read must fill it
             values = value if isinstance(value, list) else [value]
             if len(values) != fixed[spec.keyword]:
                 problems.append(
-                    f"{where} ({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X}) has {len(values)} value(s); "
+                    f"{where} {tag_text(spec.tag)} has {len(values)} value(s); "
                     f"its VM is {fixed[spec.keyword]}"
                 )
                 continue

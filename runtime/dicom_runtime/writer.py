@@ -27,6 +27,7 @@ from .codec import (
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData
 from .errors import DicomEncodeError
 from .reader import EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, ITEM, ITEM_END, SEQUENCE_END, SPECIFIC_CHARACTER_SET, UNDEFINED, Encoding
+from .tag_text import tag_text
 
 
 def _order(encoding: Encoding) -> Literal["little", "big"]:
@@ -41,7 +42,7 @@ def _header(tag: int, vr: str, length: int, encoding: Encoding) -> bytes:
     if vr in LONG_VRS:
         return head + vr.encode("ascii") + b"\0\0" + length.to_bytes(4, order)
     if length > 0xFFFF:
-        raise DicomEncodeError(f"({tag >> 16:04X},{tag & 0xFFFF:04X}) {vr} value of {length} bytes exceeds 65534")
+        raise DicomEncodeError(f"{tag_text(tag)} {vr} value of {length} bytes exceeds 65534")
     return head + vr.encode("ascii") + length.to_bytes(2, order)
 
 
@@ -83,7 +84,7 @@ def encode_value(element: DataElement, encoding: Encoding, codec: str) -> bytes:
             raise DicomEncodeError(f"no encoder for VR {vr}")
     except CodecError as exc:
         name = f" {element.keyword}" if element.keyword else ""
-        raise DicomEncodeError(f"({element.tag >> 16:04X},{element.tag & 0xFFFF:04X}){name}: {exc}") from exc
+        raise DicomEncodeError(f"{tag_text(element.tag)}{name}: {exc}") from exc
     if len(raw) % 2:
         raw += b"\0"
     return raw
@@ -129,7 +130,7 @@ def encode_element(element: DataElement, encoding: Encoding, codec: str) -> byte
     value = element.value
     if element.vr == "SQ":
         if not isinstance(value, list):
-            raise DicomEncodeError(f"({element.tag >> 16:04X},{element.tag & 0xFFFF:04X}) SQ value must be a list of data sets")
+            raise DicomEncodeError(f"{tag_text(element.tag)} SQ value must be a list of data sets")
         header_vr = "SQ"
         outer_little = encoding.little_endian
         if element.read_as_un and encoding.explicit_vr:

@@ -27,6 +27,7 @@ from ..fileformat import (
     split_file,
 )
 from ..reader import EXPLICIT_LE, ITEM, SEQUENCE_END, UNDEFINED, Reader
+from ..tag_text import tag_text
 from ..writer import encode_dataset
 from .errors import MediaError
 from .records import (
@@ -158,7 +159,7 @@ def read_dicomdir(path: str | Path) -> Dicomdir:
     for element_tag in (FIRST_ROOT_RECORD, LAST_ROOT_RECORD):
         if element_tag not in header:
             raise MediaError(
-                f"not a Basic Directory: no ({element_tag >> 16:04X},{element_tag & 0xFFFF:04X}) "
+                f"not a Basic Directory: no {tag_text(element_tag)} "
                 "Offset of the First/Last Directory Record of the Root Directory Entity",
                 path=source,
             )
@@ -181,7 +182,7 @@ def _read_items(
                 raise reader.fail("Sequence Delimitation Item in a sequence of defined length", offset, "(0004,1220)")
             return offset + 8
         if tag != ITEM:
-            raise reader.fail(f"expected an Item, found ({tag >> 16:04X},{tag & 0xFFFF:04X})", offset, "(0004,1220)")
+            raise reader.fail(f"expected an Item, found {tag_text(tag)}", offset, "(0004,1220)")
         where = f"(0004,1220)[{len(order)}]"
         reader.codec = top_codec  # each record's own Specific Character Set applies to it alone
         if length == UNDEFINED:

@@ -9,6 +9,7 @@ import copy
 
 from ..dataset import DataElement, Dataset
 from ..dictionary import lookup
+from ..tag_text import tag_text
 from .errors import MediaError
 from .records import (
     RECORD_KEYS,
@@ -89,7 +90,7 @@ def record_of(record_type: str, dataset: Dataset, name: str) -> DirectoryRecord:
         if element is None or element.value is None or element.value == "" or element.value == []:
             if key_type == 1:
                 raise MediaError(
-                    f"cannot be added: {keyword} ({tag >> 16:04X},{tag & 0xFFFF:04X}), a Type 1 key of its "
+                    f"cannot be added: {keyword} {tag_text(tag)}, a Type 1 key of its "
                     f"{record_type} record, is {'missing' if element is None else 'empty'}",
                     path=name,
                 )
