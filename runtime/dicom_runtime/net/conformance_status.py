@@ -98,11 +98,16 @@ DATE_TIME_EXAMPLES: tuple[tuple[str, str, str, bool], ...] = (
     ("DA", "2010.05.05", "20100505", True),
     ("DA", "20100101 - 20101231", "20100505", True),
     ("DA", "2010-2011", "20100505", False),
+    ("DT", "2020", "20200315083000", True),
+    ("DT", "-20200101", "20200101235959.5", True),
+    ("DT", "20200101-", "20191231235959.999999", False),
+    ("DT", "20200101120000+0100", "20200101110000+0000", True),
+    ("DT", "20200101000000-", "20191231200000-0500", True),
 )
 
 
 def date_time_matching() -> str:
-    """The statement's paragraph on Date (DA) and Time (TM) matching, which PS3.4 C.2.2.2.1.3
+    """The statement's paragraph on Date (DA), Time (TM) and Date Time (DT) matching, which PS3.4 C.2.2.2.1.3
     asks a conformance statement to give."""
     examples = "; ".join(f"{vr} {key} {'matches' if hit else 'does not match'} {held}" for vr, key, held, hit in DATE_TIME_EXAMPLES)
     return (
@@ -111,6 +116,18 @@ def date_time_matching() -> str:
         "zero (0830 is 08:30:00.000000), the upper end of a time range too (-0830 ends at 08:30:00.000000); a date may "
         "also be written YYYY.MM.DD (PS3.5 6.2). Spaces around a value, or around the ends of a range, are padding; a "
         "range whose end is no date or time matches nothing. A Date key and a Time key in one identifier are matched "
-        "each on its own. Date Time (DT) keys are matched as text. "
+        "each on its own (combined datetime matching, C.2.2.2.5.1, is not negotiated), and as written: Timezone Offset "
+        "From UTC (0008,0201) does not adjust them (Timezone query adjustment is not negotiated either). "
+        "Date Time (DT) keys (PS3.4 C.2.2.2.5.1, PS3.5 6.2) are matched by the moments they name: a value that leaves "
+        "out trailing components names a period (2020 is the whole year, 202003 March 2020), a range runs from the "
+        "start of its low end to the end of its high end, both included (-2020 ends with the last microsecond of "
+        "2020), and a single value matches as the range from it to itself; a stored value matches when its period "
+        "overlaps the key's. Values are compared in UTC: a value's own offset (&ZZXX) applies, and for a value "
+        "without one the Timezone Offset From UTC (0008,0201) of the identifier (for keys) or of the instance (for "
+        "stored values), else +0000; the identifier's Timezone Offset From UTC is not matched itself. A - in a DT key "
+        "makes it a range (a single value with a negative offset is written in UTC, +0000). A DT key that is no DT "
+        "value or range of them, a range that ends before it starts, or a Timezone Offset From UTC in the identifier "
+        "that is no offset is answered A900 with an Error Comment naming the attribute and its value; a stored DT "
+        "value that is none matches no key. "
         f"Examples: {examples}."
     )

@@ -46,7 +46,8 @@ from typing import Protocol
 
 from ..dataset import DataElement, Dataset, Value
 from ..errors import DicomError
-from .matching import RANGE_VRS, check_level, is_universal, matches, matching_keys, normal_date, range_bounds, read_header, wildcard_pattern
+from .matching import RANGE_VRS, check_level, instance_matches, is_universal, matching_keys, normal_date, query_zone, range_bounds
+from .matching import read_header, wildcard_pattern
 from .rows import _HEAD as _HEAD, _stored_elements as _stored_elements
 from .rows import COLUMNS as COLUMNS, ROW_TAGS as ROW_TAGS, STORED_TAGS as STORED_TAGS, UNSURE as UNSURE
 from .rows import row_for as _row_for, row_of as row_of, stored_header as stored_header
@@ -269,7 +270,7 @@ class Index:
     def matching(self, identifier: Dataset, level: str) -> list[tuple[Path, IndexedHeader]]:
         """The instances whose attributes match every key of ``identifier``, in file name order."""
         check_level(level)
-        keys = matching_keys(identifier)
+        keys, zone = matching_keys(identifier), query_zone(identifier)
         where: list[str] = []
         params: list[object] = []
         for key in keys:
@@ -281,7 +282,7 @@ class Index:
         found: list[tuple[Path, IndexedHeader]] = []
         for name, attrs in self.backend.select(sql, params):
             header = IndexedHeader(self.root / str(name), str(attrs))
-            if all(matches(k, header.get(k.tag)) for k in keys):
+            if instance_matches(keys, header, zone):
                 found.append((header.path, header))
         return found
 

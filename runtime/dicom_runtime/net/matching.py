@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Protocol
 
 from ..dataset import DataElement, Dataset, Value
+from ..dictionary import keyword_of
 from ..errors import DicomEncodeError, DicomError
 from ..fileformat import read_file
 from ..reader import Encoding
 from ..writer import encode_dataset
+from .dt_matching import DateTimeError, dt_matches, key_interval, zone_minutes
 
 log = logging.getLogger("dicom_runtime.net")
 
@@ -35,6 +37,10 @@ RANGE_VRS = frozenset({"DA", "TM", "DT"})
 SPECIFIC_CHARACTER_SET = 0x00080005
 NOT_KEYS = frozenset({0x00080052, SPECIFIC_CHARACTER_SET})
 """Query/Retrieve Level and Specific Character Set: in an identifier, but never matched."""
+TIMEZONE_OFFSET = 0x00080201
+"""Timezone Offset From UTC: in an identifier, not matched but the offset of its DT keys
+that have none of their own (PS3.4 C.2.2.2.1.3, C.2.2.2.5.1; :mod:`.dt_matching`); in an
+instance, that of its DT values without one. Returned as the instance has it."""
 
 COMPUTED_KEYS: dict[int, tuple[str, str, str]] = {
     0x00201200: ("PATIENT", "IS", "studies"),    # Number of Patient Related Studies
@@ -97,7 +103,51 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
 
 def matching_keys(identifier: Dataset) -> list[DataElement]:
     """The keys of ``identifier`` each instance is matched against."""
-    return [e for e in identifier.elements() if e.tag not in NOT_KEYS and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
+    return [e for e in identifier.elements()
+            if e.tag not in NOT_KEYS and e.tag != TIMEZONE_OFFSET and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
+
+
+def query_zone(identifier: Dataset) -> int | None:
+    """The identifier's Timezone Offset From UTC in minutes (None: absent or empty), the
+    offset of its DT keys without one; :class:`.dt_matching.DateTimeError` if it is no offset."""
+    return zone_minutes(identifier.value(TIMEZONE_OFFSET))
+
+
+def _name(tag: int) -> str:
+    keyword = keyword_of(tag)
+    return f"{keyword + ' ' if keyword else ''}({tag >> 16:04X},{tag & 0xFFFF:04X})"
+
+
+def key_problem(identifier: Dataset) -> str | None:
+    """Why the identifier's matching keys cannot be matched, the attribute and its value
+    named: a Timezone Offset From UTC that is no offset, or a DT key that is no DT value or
+    range of them (:mod:`.dt_matching`); None if nothing is wrong. (A DA or TM key that is no
+    date or time matches nothing, or its own text, as :func:`matches` says.)"""
+    try:
+        zone = query_zone(identifier)
+    except DateTimeError as exc:
+        return f"{_name(TIMEZONE_OFFSET)}: {exc}"
+    for key in matching_keys(identifier):
+        if key.vr != "DT" or is_universal(key):
+            continue
+        value = key.value
+        text = "\\".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        try:
+            key_interval(text, zone)
+        except DateTimeError as exc:
+            return f"{_name(key.tag)}: {exc}"
+    return None
+
+
+def instance_matches(keys: Sequence[DataElement], header: Header, zone: int | None) -> bool:
+    """Whether an instance matches every key of ``keys`` (:func:`matching_keys`), those of
+    VR DT in the identifier's offset ``zone`` (:func:`query_zone`) and the instance's
+    Timezone Offset From UTC; DateTimeError for a DT key that is none (:func:`key_problem`)."""
+    stored: str | None = None
+    if any(k.vr == "DT" for k in keys):
+        value = header.value(TIMEZONE_OFFSET)
+        stored = "\\".join(str(v) for v in value) if isinstance(value, list) else None if value is None else str(value)
+    return all(matches(k, header.get(k.tag), key_zone=zone, value_zone=stored) for k in keys)
 
 
 WILDCARD_EXCLUDED = frozenset({"UI", "DA", "TM", "DT"})
@@ -177,8 +227,12 @@ def wildcard_pattern(text: str) -> str:
     return text.strip(" ").replace("[", "[[]")
 
 
-def matches(key: DataElement, element: DataElement | None) -> bool:
-    """PS3.4 C.2.2.2: universal, single value, wildcard, UID list and range matching."""
+def matches(key: DataElement, element: DataElement | None, *, key_zone: int | None = None, value_zone: str | None = None) -> bool:
+    """PS3.4 C.2.2.2: universal, single value, wildcard, UID list and range matching. A DT
+    key matches by the moments it and the values name (:func:`.dt_matching.dt_matches`):
+    ``key_zone`` is the identifier's Timezone Offset From UTC in minutes, ``value_zone`` the
+    instance's (its text), each for the DT values without an offset (None: UTC).
+    DateTimeError if a DT key is no DT value or range of them."""
     if is_universal(key):
         return True
     wanted = key.value
@@ -193,9 +247,8 @@ def matches(key: DataElement, element: DataElement | None) -> bool:
     text = str(wanted)
     if key.vr in ("DA", "TM"):  # by their meaning: 0830 is 083000
         return _by_meaning(key.vr, text, haves)
-    if key.vr in RANGE_VRS and "-" in text:
-        low, high = range_bounds(text)
-        return any(bool(h.strip()) and (not low or h.strip() >= low) and (not high or h.strip() <= high) for h in haves)
+    if key.vr == "DT":  # by the moments named: 2020 is the whole year, offsets applied
+        return dt_matches(text, haves, key_zone, value_zone)
     if key.vr == "UI" and "\\" in text:
         return any(h in text.split("\\") for h in haves)
     if ("*" in text or "?" in text) and key.vr not in WILDCARD_EXCLUDED:
@@ -260,6 +313,8 @@ def answers(identifier: Dataset, level: str, matched: Iterable[tuple[Path, Heade
             if element.tag in NOT_KEYS:
                 continue
             value = values.get(element.tag) or header.get(element.tag)
+            if value is None and element.tag == TIMEZONE_OFFSET:
+                continue  # "shall not be sent with a zero-length value" (PS3.4 C.4.1.1.3.2)
             if value is None:
                 # absent from the entity: a zero-length value, for a sequence an empty one (PS3.4 C.2.2.2.6)
                 value = DataElement(element.tag, element.vr, [] if element.vr == "SQ" else None)
@@ -321,8 +376,8 @@ class ScanningQuery:
 
     def matching(self, identifier: Dataset, level: str) -> list[tuple[Path, Dataset]]:
         check_level(level)
-        keys = matching_keys(identifier)
-        return [(path, header) for path, header in self.entries() if all(matches(k, header.get(k.tag)) for k in keys)]
+        keys, zone = matching_keys(identifier), query_zone(identifier)
+        return [(path, header) for path, header in self.entries() if instance_matches(keys, header, zone)]
 
     def find(self, identifier: Dataset, level: str) -> list[Dataset]:
         return list(answers(identifier, level, self.matching(identifier, level)))

@@ -271,9 +271,11 @@ class Dispatcher:
 
     async def _refused_identifier(self, request: QueryRequest, response: str) -> bool:
         """Answer A900 (Identifier does not match SOP Class, PS3.4 C.4.1.1.4, C.4.2.1.5) to an
-        identifier that is not a hierarchical one of its model; True if it was answered so.
-        Worklist and other models without Query/Retrieve Levels are left to their handlers."""
-        from .matching import hierarchy_problem
+        identifier that is not a hierarchical one of its model, or whose keys cannot be
+        matched (a DT key or Timezone Offset From UTC that is none, :func:`.matching.key_problem`);
+        True if it was answered so. Worklist and other models without Query/Retrieve Levels
+        are left to their handlers."""
+        from .matching import hierarchy_problem, key_problem
         from .presets import QUERY_RETRIEVE
 
         if request.sop_class not in QUERY_RETRIEVE:  # Patient Root and Study Root FIND, MOVE, GET
@@ -282,7 +284,7 @@ class Dispatcher:
             identifier = request.identifier
         except Exception:
             return False  # the handler's own error says what does not decode
-        problem = hierarchy_problem(request.sop_class, identifier, query=response == "C-FIND-RSP")
+        problem = hierarchy_problem(request.sop_class, identifier, query=response == "C-FIND-RSP") or key_problem(identifier)
         if problem is None:
             return False
         log.warning("%s (%s): %s refused with A900: %s", self.peer, self.calling_ae, response[:-4], problem)

@@ -116,9 +116,9 @@ def test_the_statement_gives_the_person_name_matching() -> None:
 
 @pytest.mark.parametrize(("vr", "key", "held", "hit"), DATE_TIME_EXAMPLES)
 def test_the_date_and_time_examples_hold(vr: str, key: str, held: str, hit: bool) -> None:
-    """What the statement says of DA and TM keys is what the matcher does (the index's SQL
+    """What the statement says of DA, TM and DT keys is what the matcher does (the index's SQL
     is held to it, and to dcmtk's dcmqrscp, in test_find_dcmqrscp.py)."""
-    tag = 0x00080020 if vr == "DA" else 0x00080030  # Study Date, Study Time
+    tag = {"DA": 0x00080020, "TM": 0x00080030, "DT": 0x0008002A}[vr]  # Study Date, Study Time, Acquisition DateTime
     assert matches(DataElement(tag, vr, key), DataElement(tag, vr, held)) is hit
 
 
