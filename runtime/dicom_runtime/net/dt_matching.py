@@ -129,7 +129,10 @@ def interval(text: str, zone: int | None = None) -> Interval:
         span = _MICROS
     else:
         span = 10 ** (6 - len(fraction))
-    offset = offset_minutes(suffix) if suffix else (zone or 0)
+    try:
+        offset = offset_minutes(suffix) if suffix else (zone or 0)
+    except DateTimeError as exc:
+        raise DateTimeError(f"{text!r} is no DT value: {exc}") from None
     local = ((first - _UNIX) * 86_400 + int(hour or 0) * 3600 + int(minute or 0) * 60 + int(second or 0)) * _MICROS
     start = local + int((fraction or "").ljust(6, "0") or 0) - offset * 60 * _MICROS
     return Interval(start, start + span)
@@ -160,8 +163,11 @@ def key_interval(text: str, zone: int | None = None) -> Interval:
     if found is None:
         raise DateTimeError(f"{text!r} is no DT range (<datetime1>-<datetime2>, either end optional)")
     low, high = found.group("low"), found.group("high")
-    start = interval(low, zone).start if low else _OPEN_LOW
-    end = interval(high, zone).end if high else _OPEN_HIGH
+    try:
+        start = interval(low, zone).start if low else _OPEN_LOW
+        end = interval(high, zone).end if high else _OPEN_HIGH
+    except DateTimeError as exc:
+        raise DateTimeError(f"{text!r} is no DT range: {exc}") from None
     if start >= end:
         hint = (" (a single value cannot have a negative UTC offset, PS3.4 C.2.2.2.1.3: write it in UTC, with +0000)"
                 if high and len(high) == 4 else "")
