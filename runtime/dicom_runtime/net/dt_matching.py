@@ -47,12 +47,12 @@ from ..errors import DicomError
 _DT = r"(\d{4})(?:(\d\d)(?:(\d\d)(?:(\d\d)(?:(\d\d)(?:(\d\d)(?:\.(\d{1,6}))?)?)?)?)?)?([+-]\d{4})?"
 """A DT value (PS3.5 6.2): year, month, day, hour, minute, second, fraction, offset; each
 component only after the one before it."""
-_VALUE = re.compile(_DT)
+_VALUE = re.compile(_DT, re.ASCII)
 _END = r"\d{4}(?:\d\d(?:\d\d(?:\d\d(?:\d\d(?:\d\d(?:\.\d{1,6})?)?)?)?)?)?(?:[+-]\d{4})?"
-_RANGE = re.compile(rf"(?P<low>{_END})? *- *(?P<high>{_END})?")
+_RANGE = re.compile(rf"(?P<low>{_END})? *- *(?P<high>{_END})?", re.ASCII)
 """A DT range: the low end's optional offset is tried first, so ``2007-0500-2008`` is
 2007 at -0500 to 2008."""
-_OFFSET = re.compile(r"([+-])(\d\d)(\d\d)")
+_OFFSET = re.compile(r"([+-])(\d\d)(\d\d)", re.ASCII)
 
 _MICROS = 1_000_000
 _DAY = 86_400 * _MICROS

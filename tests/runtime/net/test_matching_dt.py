@@ -102,7 +102,7 @@ def test_a_value_without_offset_is_utc_unless_a_timezone_offset_from_utc_says() 
 @pytest.mark.parametrize("key", [
     "2020-01-01", "20201301", "20200230", "2020010124", "202001011260", "20200101000061", "20200101120000.1234567",
     "20200101120000.", "202", "2020+1500", "2020+0160", "2020-1300-", "x2020", "2021-2020", "2007-0500", "2020\\2021",
-    "20200101-20200102-20200103",
+    "20200101-20200102-20200103", "\u0662\u0660\u0662\u0660",  # Arabic-Indic digits are no DT digits
 ])
 def test_a_key_that_is_no_dt_value_is_refused(key: str) -> None:
     from dicom_runtime.net.dt_matching import DateTimeError, key_interval
