@@ -26,6 +26,7 @@ from ..dictionary import keyword_of
 from ..errors import DicomEncodeError, DicomError
 from ..fileformat import read_file
 from ..reader import Encoding
+from ..tag_text import tag_text
 from ..writer import encode_dataset
 from .dt_matching import DateTimeError, dt_matches, key_interval, zone_minutes
 
@@ -115,7 +116,7 @@ def query_zone(identifier: Dataset) -> int | None:
 
 def _name(tag: int) -> str:
     keyword = keyword_of(tag)
-    return f"{keyword + ' ' if keyword else ''}({tag >> 16:04X},{tag & 0xFFFF:04X})"
+    return f"{keyword + ' ' if keyword else ''}{tag_text(tag)}"
 
 
 def key_problem(identifier: Dataset) -> str | None:
