@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,17 @@ class ScpProcess:
         if self.process.poll() is None:
             self.process.terminate()
         return self.process.wait(20)
+
+
+def scp_holding(folder: Path, files: list[Path]) -> Iterator[ScpProcess]:
+    """For a module's fixture (``yield from``): ``dicom-net scp`` storing in ``folder/out``,
+    ``files`` sent to it by dcmtk's storescu first; stopped, exit status 0, after."""
+    process = ScpProcess(folder / "out", folder / "scp.log").start()
+    stored = subprocess.run([tool("storescu"), "-aec", "OURSCP", "127.0.0.1", str(process.port), *map(str, files)],
+                            capture_output=True, timeout=120)
+    assert stored.returncode == 0, (stored.stdout + stored.stderr).decode("latin-1")
+    yield process
+    assert process.stop() == 0
 
 
 IMPLICIT = "1.2.840.10008.1.2"

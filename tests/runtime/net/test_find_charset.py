@@ -18,9 +18,8 @@ from pydicom.data import get_testdata_file
 from dicom_model.queries import StudyRootStudyQuery
 from dicom_runtime import Dataset
 from dicom_runtime.net.aio import Handlers, QueryRequest, associate, storage_policy
-from dicom_runtime.net.messages import Status
 from dicom_runtime.net.server import Server
-from tests.runtime.net.helpers import STUDY_FIND, ScpProcess, tool
+from tests.runtime.net.helpers import STUDY_FIND, ScpProcess, scp_holding, tool
 
 CHARSET_FILES = ["chrFren.dcm", "chrGerm.dcm", "chrGreek.dcm", "chrRuss.dcm", "chrArab.dcm", "chrHbrw.dcm", "chrX1.dcm",
                  "chrX2.dcm", "chrH31.dcm", "chrH32.dcm", "chrI2.dcm", "chrJapMulti.dcm", "chrKoreanMulti.dcm"]
@@ -47,13 +46,9 @@ def _sources(folder: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ScpProcess, list[Path]]]:
     folder = tmp_path_factory.mktemp("charsets")
-    process = ScpProcess(folder / "out", folder / "scp.log").start()
     sources = _sources(folder / "files")
-    stored = subprocess.run([tool("storescu"), "-aec", "OURSCP", "127.0.0.1", str(process.port), *map(str, sources)],
-                            capture_output=True, timeout=120)
-    assert stored.returncode == 0, (stored.stdout + stored.stderr).decode("latin-1")
-    yield process, sources
-    assert process.stop() == 0
+    for process in scp_holding(folder, sources):
+        yield process, sources
 
 
 def test_a_query_without_specific_character_set_gets_every_match_in_its_character_set(

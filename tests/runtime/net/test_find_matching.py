@@ -14,7 +14,7 @@ import pydicom.uid
 import pytest
 from pydicom.data import get_testdata_file
 
-from tests.runtime.net.helpers import ScpProcess, tool
+from tests.runtime.net.helpers import ScpProcess, scp_holding, tool
 
 ROOT = "1.2.826.0.1.3680043.10.78"
 STUDIES = {  # Study Instance UID: (Study Description, Study Date); None: absent
@@ -49,13 +49,7 @@ def _write(folder: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
     folder = tmp_path_factory.mktemp("matching")
-    process = ScpProcess(folder / "out", folder / "scp.log").start()
-    files = _write(folder / "files")
-    stored = subprocess.run([tool("storescu"), "-aec", "OURSCP", "127.0.0.1", str(process.port), *map(str, files)],
-                            capture_output=True, timeout=120)
-    assert stored.returncode == 0, (stored.stdout + stored.stderr).decode("latin-1")
-    yield process
-    assert process.stop() == 0
+    yield from scp_holding(folder, _write(folder / "files"))
 
 
 def studies(scp: ScpProcess, *keys: str) -> set[str]:
