@@ -445,6 +445,11 @@ def decode_pdu(data: bytes) -> Pdu:
                     raise PduError(f"PDV item length {item_length} is less than 2", 6 + inner.offset - 4)
                 context_id, header = inner.unpack(">BB", "PDV header")
                 values.append(PresentationDataValue(context_id, bool(header & 1), bool(header & 2), inner.take(item_length - 2, "PDV data")))
+            if not values:
+                # PS3.8 9.3.5, Table 9-22: the variable field "shall contain one or more
+                # Presentation-data-value Items"; an empty one carries nothing and, taken as
+                # activity, would keep an association from ever being idle: an invalid PDU.
+                raise PduError("a P-DATA-TF with no presentation-data-value item (PS3.8 9.3.5: one or more)", 6)
             return PDataTF(tuple(values))
         if pdu_type in (0x05, 0x06):
             if len(body) != 4:

@@ -124,6 +124,7 @@ def test_byte_at_a_time() -> None:
             st.booleans(),
             st.binary(max_size=64),
         ),
+        min_size=1,  # PS3.8 9.3.5: one or more PDVs (none is a PduError, test_slow_peers)
         max_size=4,
     ),
     st.lists(
@@ -197,7 +198,7 @@ _any_pdu: st.SearchStrategy[Pdu] = st.one_of(
     st.builds(AssociateRJ, st.integers(1, 2), st.integers(1, 3), st.integers(0, 7)),
     st.builds(
         PDataTF,
-        st.lists(st.builds(PresentationDataValue, _odd_id, st.booleans(), st.booleans(), st.binary(max_size=64)), max_size=4).map(tuple),
+        st.lists(st.builds(PresentationDataValue, _odd_id, st.booleans(), st.booleans(), st.binary(max_size=64)), min_size=1, max_size=4).map(tuple),
     ),
     st.just(ReleaseRQ()),
     st.just(ReleaseRP()),
