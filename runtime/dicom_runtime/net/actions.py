@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import DicomError
+from .deadlines import Clocks
 from .dimse import Assembler, DimseError
 from .events import (
     ABORT_REASONS,
@@ -60,6 +61,7 @@ class UpperLayerActions:
     _events: list[Event]
     _now: float
     _from_state: str
+    clocks: Clocks
 
     def _send(self, pdu: Pdu) -> None:
         encoded = pdu.encode()
@@ -136,6 +138,18 @@ class UpperLayerActions:
             self._provider_abort(6, f"a DIMSE message that cannot be reassembled: {exc}")
             return
         self._events.extend(MessageReceived(m) for m in messages)
+        # Progress is a PDV with data or a message completed (.deadlines): empty PDVs, which
+        # PS3.8 E.1 forbids sending and asks receivers to take, are taken as nothing.
+        size = sum(len(value.data) for value in pdu.values)
+        clocks = self.clocks
+        if size or messages:
+            clocks.last_progress = self._now
+        if not self._assembler.receiving:
+            clocks.message_started, clocks.message_bytes = None, 0
+        elif clocks.message_started is None or messages:
+            clocks.message_started, clocks.message_bytes = self._now, size
+        else:
+            clocks.message_bytes += size
 
     # AR: association release (PS3.8 Table 9-8)
     def _AR_1(self, pdu: Pdu | None, reason: int, detail: str) -> None:

@@ -10,7 +10,8 @@ handlers of :class:`Handlers`. Requests arriving on a requestor's association
 The messages themselves (sent with the transport's flow control, responses matched to
 requests, received requests queued for one worker) are :class:`~.exchange.MessageExchange`'s;
 this module keeps the transport, the association's establishment, release and abort, and
-its timers.
+the ARTIM timer; the acceptor's receive deadlines (idle, a PDU, a message) are
+:class:`~.deadlines.ReceiveTimers`'.
 
 Every socket has TCP_NODELAY set: without it, each small PDU waits on Nagle's
 algorithm and the peer's delayed ACK (about 40 ms a message on Linux).
@@ -57,6 +58,7 @@ from .association import (
     negotiate,
     rejected_contexts,
 )
+from .deadlines import ReceiveTimers
 from .dimse import Message
 from .exchange import QUEUED_BYTES as QUEUED_BYTES, QUEUED_REQUESTS as QUEUED_REQUESTS, MessageExchange  # the bounds: re-exported
 from .messages import VERIFICATION
@@ -92,7 +94,8 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class Timeouts:
     """Seconds: TCP connect, ACSE (association and release answers), DIMSE (a
-    response), network (an idle association), ARTIM (PS3.8 9.1.5)."""
+    response), network (an acceptor's association idle, a PDU begun, a DIMSE message begun:
+    :mod:`.deadlines`), ARTIM (PS3.8 9.1.5)."""
 
     connect: float = 30.0
     acse: float = 30.0
@@ -153,7 +156,7 @@ class _Protocol(asyncio.Protocol):
         self.owner._can_write.set()
 
 
-class Association(MessageExchange, Requestor, Dispatcher):
+class Association(MessageExchange, ReceiveTimers, Requestor, Dispatcher):
     """One association, either side. Use :func:`associate` or a :class:`Server`."""
 
     def __init__(
@@ -192,7 +195,6 @@ class Association(MessageExchange, Requestor, Dispatcher):
         self._artim: asyncio.TimerHandle | None = None
         self._artim_at: float | None = None
         self._idle: asyncio.TimerHandle | None = None
-        self._last_activity = self._loop.time()
         self._get_store: StoreHandler | None = None
         self._established.add_done_callback(_consume)
 
@@ -273,14 +275,13 @@ class Association(MessageExchange, Requestor, Dispatcher):
             self._arm_idle()
 
     def _received(self, data: bytes) -> None:
-        self._last_activity = self._loop.time()
         if self._conn.state == "Sta13":  # after our A-ABORT, -RJ or -RELEASE-RP: waiting for the close
             self._ignored += len(data)
             if self._ignored > IGNORED_AFTER_ABORT and self._transport is not None:
                 self._transport.abort()  # a peer that goes on sending is reset, not read on until ARTIM
                 return
         try:
-            self._process(self._conn.receive(data, self._last_activity))
+            self._process(self._conn.receive(data, self._loop.time()))
         except Exception:  # a bug here must cost one association, never the server
             log.exception("%s: internal error; association aborted", self.peer)
             if self._transport is not None:
@@ -342,21 +343,6 @@ class Association(MessageExchange, Requestor, Dispatcher):
         self._process(self._conn.timer(self._loop.time()))
         if self._conn.should_close and self._transport is not None:
             self._transport.abort()
-
-    def _arm_idle(self) -> None:
-        self._idle = self._loop.call_at(self._last_activity + self.timeouts.network, self._idle_check)
-
-    def _idle_check(self) -> None:
-        if self._closed.done():
-            return
-        if not self._worker_idle():
-            # busy on a request, the peer's or ours: not idle, and the idle time starts again
-            # when it is answered (re-armed in the past, the check would run again at once)
-            self._last_activity = self._loop.time()
-        elif self._loop.time() - self._last_activity >= self.timeouts.network:
-            self.abort(f"no data for {self.timeouts.network:g} s")
-            return
-        self._arm_idle()
 
     def _flush(self) -> None:
         data = self._conn.data_to_send()

@@ -21,6 +21,7 @@ from collections.abc import Generator
 from ..dataset import Dataset
 from ..errors import DicomError
 from .actions import ACTIONS, UpperLayerActions
+from .deadlines import Clocks
 from .dimse import Assembler, Budget, DimseError, Spill, command_set
 from .events import (  # what an association reports: re-exported, imported from here too
     ABORT_REASONS as ABORT_REASONS,
@@ -133,6 +134,9 @@ class Connection(UpperLayerActions):
         self._events: list[Event] = []
         self._now = 0.0
         self._from_state = "Sta1"
+        self.clocks = Clocks(last_progress=0.0)
+        """When the last PDU that carried progress came, and the PDU and message being
+        received began (:mod:`.deadlines`; bytes alone are not progress)."""
 
     # Inputs from the adapter ---------------------------------------------------
 
@@ -152,6 +156,7 @@ class Connection(UpperLayerActions):
     def connection_made(self, now: float = 0.0) -> list[Event]:
         """Evt2 (requestor: send the A-ASSOCIATE-RQ) or Evt5 (acceptor: start ARTIM)."""
         self._now = now
+        self.clocks.last_progress = now
         return self._run("Evt2" if self.requestor else "Evt5")
 
     def receive(self, data: bytes, now: float = 0.0) -> list[Event]:
@@ -160,10 +165,15 @@ class Connection(UpperLayerActions):
         events: list[Event] = []
         if self.machine.state == "Sta1":
             return events
+        before = self._buffer.pending
         try:
             pdus = self._buffer.feed(data)
         except PduError as exc:
             return self._run("Evt19", reason=(1 if "unknown PDU type" in exc.reason else 6), detail=str(exc))
+        if not self._buffer.pending:
+            self.clocks.pdu_started = None
+        elif pdus or not before:
+            self.clocks.pdu_started = now  # a PDU begun in these bytes
         for pdu in pdus:
             events += self._pdu(pdu)
             if self.machine.state in ("Sta1", "Sta13") and self.should_close:
@@ -265,7 +275,8 @@ class Connection(UpperLayerActions):
         if isinstance(pdu, AssociateRQ):
             return self._run("Evt6", pdu=pdu)
         if isinstance(pdu, PDataTF):
-            return self._run("Evt10", pdu=pdu)
+            return self._run("Evt10", pdu=pdu)  # progress or not: DT-2 says
+        self.clocks.last_progress = self._now
         if isinstance(pdu, ReleaseRQ):
             return self._run("Evt12")
         if isinstance(pdu, ReleaseRP):

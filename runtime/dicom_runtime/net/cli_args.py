@@ -215,7 +215,7 @@ def _scp(scp: argparse.ArgumentParser) -> None:
         help="a SOP Instance UID stored again with other content: keep the stored one (Success), replace it, or reject it (failure C111)",
     )
     scp.add_argument(
-        "--idle-timeout", type=_seconds, default=300.0, help="abort an association idle this long, seconds (TOML: [ae.timeouts] network)"
+        "--idle-timeout", type=_seconds, default=300.0, help="abort an association idle this long (no PDU with data), or whose PDU or DIMSE message being received began longer ago, seconds (TOML: [ae.timeouts] network)"
     )
     scp.add_argument("--artim-timeout", type=_seconds, default=30.0, help="ARTIM timer (PS3.8 9.1.5), seconds (TOML: [ae.timeouts] artim)")
 

@@ -27,7 +27,7 @@ the Conformance Statement (:mod:`.conformance`) says.
     move_destinations = { VIEWER = "127.0.0.1:11113" }
 
     [ae.timeouts]                        # optional, seconds (more than 0)
-    network = 300                        # an idle association is reset (dicom-net scp --idle-timeout)
+    network = 300                        # idle, or a PDU or message begun this long ago: aborted (--idle-timeout)
     artim = 30                           # PS3.8 9.1.5 (--artim-timeout); also connect, acse, dimse
 
     [ae.tls]                             # optional

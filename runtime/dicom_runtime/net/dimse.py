@@ -291,6 +291,11 @@ class Assembler:
         spilled.write(data)
 
     @property
+    def receiving(self) -> bool:
+        """Whether a message has begun and is not complete yet."""
+        return self._context is not None
+
+    @property
     def pending(self) -> int:
         """Bytes of the message being received held in memory."""
         return len(self._command) + len(self._data)

@@ -38,7 +38,9 @@ class Server:
     temporary folder; ``False``: nothing is spilled, and the message budget is such a
     bound too); an
     association stops reading while :data:`QUEUED_REQUESTS` requests wait for answers,
-    and one whose peer reads nothing for the idle timeout (``Timeouts.network``) is reset.
+    and one whose peer reads nothing for the idle timeout (``Timeouts.network``) is reset;
+    one whose peer sends no PDU that carries progress for it, or is slower than it to finish
+    a PDU or a DIMSE message begun, is aborted (:mod:`.deadlines`: bytes alone are not progress).
     """
 
     def __init__(

@@ -227,7 +227,7 @@ def test_limits_timeouts_identity_and_allow_list(tmp_path: Path, caplog: pytest.
         run(main())
     logged = [r.getMessage() for r in caplog.records]
     assert any("calling-AE-title-not-recognized" in line for line in logged)
-    assert any(line.endswith("(DICOM-TYPED): no data for 1 s") for line in logged)  # the server's idle abort
+    assert any(line.endswith("(DICOM-TYPED): no data for 1 s in Sta6") for line in logged)  # the server's idle abort
 
 
 def test_tls_with_client_certificates(tmp_path: Path) -> None:

@@ -1,0 +1,303 @@
+"""Slow and idle-looking peers against the asyncio SCP over real sockets (after test_limits'
+and test_attack_scp's hostile peers): a peer that sends a PDU one byte at a time, each byte
+inside the idle timeout, before and after association; as many such peers as
+``max_associations`` while an honest C-ECHO (dcmtk's echoscu) waits for a slot; a DIMSE
+message trickled as tiny valid P-DATA-TFs; and P-DATA-TFs that carry nothing (PS3.8 9.3.5,
+E.1). Bytes alone are not progress: each is dropped within a bounded time (the timeouts
+here are fractions of a second, each wait a few seconds at most), with a log line naming
+the peer, the state and the reason."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+from collections.abc import Awaitable
+
+import pytest
+
+from dicom_runtime.fileformat import IMPLICIT_VR_LITTLE_ENDIAN
+from dicom_runtime.net.aio import Handlers, Timeouts, storage_policy
+from dicom_runtime.net.dimse import command_set
+from dicom_runtime.net.messages import command
+from dicom_runtime.net.pdu import (
+    Abort,
+    AssociateAC,
+    AssociateRQ,
+    PDataTF,
+    PresentationContextRQ,
+    PresentationDataValue,
+    UserInformation,
+    decode_pdu,
+)
+from dicom_runtime.net.server import Server
+from tests.runtime.net.helpers import VERIFICATION, tool
+
+NETWORK = 0.4
+"""The idle (network) timeout of these tests' SCPs, seconds."""
+EVERY = 0.1
+"""Seconds between two bytes (or two PDUs) of a slow peer: well inside NETWORK."""
+DROPPED_WITHIN = 6.0
+"""Seconds a test waits for the SCP to drop a peer (it never would before the fix)."""
+
+
+def run(coroutine: Awaitable[None]) -> None:
+    asyncio.run(asyncio.wait_for(coroutine, 60))
+
+
+async def _server(*, max_associations: int = 8, artim: float = 30.0, network: float = NETWORK) -> Server:
+    server = Server(
+        storage_policy("ECHOSCP", [VERIFICATION]), Handlers(),
+        max_associations=max_associations, timeouts=Timeouts(network=network, artim=artim),
+    )
+    await server.start()
+    return server
+
+
+def _request(calling: str = "SLOW") -> bytes:
+    return AssociateRQ(
+        "ECHOSCP", calling, (PresentationContextRQ(1, VERIFICATION, (IMPLICIT_VR_LITTLE_ENDIAN,)),),
+        UserInformation(max_length=0, implementation_class_uid="1.2.3"),
+    ).encode()
+
+
+async def _pdu(reader: asyncio.StreamReader) -> object:
+    header = await reader.readexactly(6)
+    return decode_pdu(header + await reader.readexactly(int.from_bytes(header[2:6], "big")))
+
+
+async def _associated(port: int, calling: str = "SLOW") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_request(calling))
+    assert isinstance(await _pdu(reader), AssociateAC)
+    return reader, writer
+
+
+async def _trickle(writer: asyncio.StreamWriter, data: bytes, every: float = EVERY) -> None:
+    """Send ``data`` a byte at a time, ``every`` seconds apart, until done or dropped."""
+    with contextlib.suppress(ConnectionError, OSError):
+        for index in range(len(data)):
+            if writer.is_closing():
+                return
+            writer.write(data[index : index + 1])
+            await writer.drain()
+            await asyncio.sleep(every)
+
+
+async def _repeat(writer: asyncio.StreamWriter, pdu: bytes, every: float = EVERY) -> None:
+    """Send ``pdu`` again and again, ``every`` seconds apart, until dropped."""
+    with contextlib.suppress(ConnectionError, OSError):
+        while not writer.is_closing():
+            writer.write(pdu)
+            await writer.drain()
+            await asyncio.sleep(every)
+
+
+async def _dropped(reader: asyncio.StreamReader) -> bytes:
+    """What the SCP sends until it closes the connection (an A-ABORT, or nothing); fails if it
+    keeps the connection for DROPPED_WITHIN seconds."""
+    received = b""
+    try:
+        async with asyncio.timeout(DROPPED_WITHIN):
+            while chunk := await reader.read(65536):
+                received += chunk
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        pytest.fail(f"the SCP still holds the connection after {DROPPED_WITHIN} s")
+    return received
+
+
+def _logged(caplog: pytest.LogCaptureFixture, *parts: str) -> list[str]:
+    lines = [r.getMessage() for r in caplog.records if r.name == "dicom_runtime.net"]
+    return [line for line in lines if all(part in line for part in parts)]
+
+
+#: A C-ECHO-RQ's P-DATA-TF whose PDV is padded with a private element, so that the PDU is long
+#: enough (over 1000 bytes) never to be complete during a test when trickled a byte at a time.
+_LONG_PDU = PDataTF((PresentationDataValue(1, True, False, bytes(1000)),)).encode()
+
+
+def test_a_byte_at_a_time_a_associate_rq_is_dropped_by_artim(caplog: pytest.LogCaptureFixture) -> None:
+    """Before the association, ARTIM (PS3.8 9.1.5: started on the transport connection, AE-5,
+    stopped by a complete A-ASSOCIATE-RQ, AE-6) bounds the A-ASSOCIATE-RQ: bytes do not restart
+    it. The idle timeout is long here, so only ARTIM can drop this peer."""
+
+    async def main() -> None:
+        server = await _server(artim=NETWORK, network=30.0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        sending = asyncio.create_task(_trickle(writer, _request()))
+        assert await _dropped(reader) == b""  # AA-2: the connection is closed, nothing sent
+        sending.cancel()
+        writer.close()
+        assert server.associations == set()
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "127.0.0.1:", "ARTIM timer expired", "Sta2"), caplog.text
+
+
+def test_a_byte_at_a_time_pdu_after_association_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
+    """After the association, one byte every EVERY seconds kept the association forever: the
+    idle timer was reset by any bytes. It now counts from the last PDU that carried progress
+    (here the A-ASSOCIATE-RQ)."""
+
+    async def main() -> None:
+        server = await _server()
+        reader, writer = await _associated(server.port)
+        sending = asyncio.create_task(_trickle(writer, _LONG_PDU))
+        received = await _dropped(reader)
+        sending.cancel()
+        writer.close()
+        assert decode_pdu(received[:10]) == Abort(0, 0)
+        assert server.active == 0
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "127.0.0.1:", "(SLOW)", f"no data for {NETWORK:g} s in Sta6"), caplog.text
+
+
+def test_a_byte_at_a_time_pdu_while_a_request_is_answered_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
+    """While a request of its is being answered the association is not idle (a C-MOVE may take
+    longer than the idle timeout), but a PDU must still be complete within the network timeout
+    of its first byte."""
+
+    async def answering(request: object) -> int:
+        await asyncio.Event().wait()  # never answered: the worker stays busy
+        return 0
+
+    async def main() -> None:
+        server = Server(storage_policy("ECHOSCP", [VERIFICATION]), Handlers(echo=answering), timeouts=Timeouts(network=NETWORK))
+        await server.start()
+        reader, writer = await _associated(server.port)
+        echo = command("C-ECHO-RQ", MessageID=1, AffectedSOPClassUID=VERIFICATION)
+        writer.write(PDataTF((PresentationDataValue(1, True, True, command_set(echo)),)).encode())
+        sending = asyncio.create_task(_trickle(writer, _LONG_PDU))
+        received = await _dropped(reader)
+        sending.cancel()
+        writer.close()
+        assert decode_pdu(received[:10]) == Abort(0, 0)
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "127.0.0.1:", "(SLOW)", f"a PDU not complete {NETWORK:g} s after its first byte in Sta6"), caplog.text
+
+
+def test_slow_peers_at_max_associations_are_dropped_and_an_honest_c_echo_is_served(caplog: pytest.LogCaptureFixture) -> None:
+    """As many byte-at-a-time peers as max_associations: while they hold every slot an honest
+    C-ECHO is refused (local-limit-exceeded); they are dropped, and the same C-ECHO succeeds."""
+    echoscu = tool("echoscu")
+    slots = 3
+
+    async def echo(port: int) -> int:
+        process = await asyncio.create_subprocess_exec(
+            echoscu, "-aet", "HONEST", "-aec", "ECHOSCP", "-to", "5", "-ta", "5", "127.0.0.1", str(port),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        return await process.wait()
+
+    async def main() -> None:
+        server = await _server(max_associations=slots)
+        peers = [await _associated(server.port, f"SLOW{index}") for index in range(slots)]
+        senders = [asyncio.create_task(_trickle(writer, _LONG_PDU)) for _, writer in peers]
+        assert server.active == slots
+        assert await echo(server.port) != 0  # refused: the slow peers hold every slot
+        for reader, _ in peers:
+            await _dropped(reader)
+        assert server.active == 0
+        assert await echo(server.port) == 0
+        for task in senders:
+            task.cancel()
+        for _, writer in peers:
+            writer.close()
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "local-limit-exceeded"), caplog.text
+    assert len(_logged(caplog, "(SLOW", f"no data for {NETWORK:g} s in Sta6")) == slots, caplog.text
+
+
+def test_a_message_trickled_as_tiny_p_data_tfs_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
+    """A DIMSE message sent as an endless stream of valid P-DATA-TFs of 2 bytes each: each PDU
+    carries data, but the message being received must be complete within the network timeout
+    of its first PDV plus a second per MESSAGE_MIN_RATE bytes of it (deadlines.py)."""
+
+    async def main() -> None:
+        server = await _server()
+        reader, writer = await _associated(server.port)
+        fragment = PDataTF((PresentationDataValue(1, True, False, b"\0\0"),)).encode()
+        sending = asyncio.create_task(_repeat(writer, fragment))
+        received = await _dropped(reader)
+        sending.cancel()
+        writer.close()
+        assert decode_pdu(received[:10]) == Abort(0, 0)
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "(SLOW)", "Sta6", "a DIMSE message not complete"), caplog.text
+
+
+def test_p_data_tfs_of_empty_pdvs_do_not_keep_an_association_alive(caplog: pytest.LogCaptureFixture) -> None:
+    """PS3.8 E.1 prohibits sending a PDV with no fragment but asks receivers to take it; it
+    carries nothing, so it is not activity: a stream of them is dropped at the idle timeout."""
+
+    async def main() -> None:
+        server = await _server()
+        reader, writer = await _associated(server.port)
+        empty = PDataTF((PresentationDataValue(1, True, False, b""), PresentationDataValue(1, True, False, b""))).encode()
+        sending = asyncio.create_task(_repeat(writer, empty))
+        received = await _dropped(reader)
+        sending.cancel()
+        writer.close()
+        assert decode_pdu(received[:10]) == Abort(0, 0)
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "(SLOW)", f"no data for {NETWORK:g} s"), caplog.text
+
+
+def test_a_p_data_tf_without_a_pdv_is_a_protocol_error(caplog: pytest.LogCaptureFixture) -> None:
+    """PS3.8 9.3.5 (Table 9-22): a P-DATA-TF's variable field "shall contain one or more
+    Presentation-data-value Items"; one with none is an invalid PDU: A-ABORT (service-provider,
+    invalid-PDU-parameter-value), at once rather than at the idle timeout."""
+
+    async def main() -> None:
+        server = await _server(network=30.0)
+        reader, writer = await _associated(server.port)
+        writer.write(struct.pack(">BBI", 0x04, 0, 0))
+        # AA-8: A-ABORT, then ARTIM runs while this side is waited on to close (Sta13)
+        assert await asyncio.wait_for(_pdu(reader), DROPPED_WITHIN) == Abort(2, 6)
+        assert server.active == 0
+        writer.close()
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "(SLOW)", "no presentation-data-value item"), caplog.text
+
+
+def test_the_receive_deadlines() -> None:
+    """deadlines.overdue, the rules themselves: idle counts from the last PDU that carried
+    progress; a PDU must be complete within the network timeout of its first byte; a message
+    within it plus a second per MESSAGE_MIN_RATE bytes received of it."""
+    from dicom_runtime.net.deadlines import MESSAGE_MIN_RATE, Clocks, next_check, overdue
+
+    idle = Clocks(last_progress=0.0)
+    assert overdue(idle, 9.9, 10.0) is None and next_check(idle, 10.0) == 10.0
+    assert overdue(idle, 10.0, 10.0) == "no data for 10 s"
+    pdu = Clocks(last_progress=5.0, pdu_started=1.0)
+    assert next_check(pdu, 10.0) == 11.0
+    assert overdue(pdu, 11.0, 10.0) == "a PDU not complete 10 s after its first byte"
+    message = Clocks(last_progress=5.0, message_started=1.0, message_bytes=3 * MESSAGE_MIN_RATE)
+    assert overdue(message, 13.9, 10.0) is None and next_check(message, 10.0) == 14.0
+    assert overdue(message, 14.0, 10.0) == (
+        f"a DIMSE message not complete 13 s after its first PDV ({3 * MESSAGE_MIN_RATE} bytes received, "
+        f"less than {MESSAGE_MIN_RATE} a second past the first 10 s)"
+    )
