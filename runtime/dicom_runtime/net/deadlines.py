@@ -28,6 +28,7 @@ too: started on the transport connection (AE-5), stopped only by a complete A-AS
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from .association import Connection
 
 __all__ = ["MESSAGE_MIN_RATE", "Clocks", "ReceiveTimers", "next_check", "overdue"]
+
+log = logging.getLogger("dicom_runtime.net")
 
 MESSAGE_MIN_RATE = 1024
 """Bytes a second a DIMSE message being received must average once its first ``network``
@@ -97,6 +100,7 @@ class ReceiveTimers:
         _idle: asyncio.TimerHandle | None
         _reading_paused: bool
         timeouts: Timeouts
+        peer: str
 
         def _worker_idle(self) -> bool: ...
         def abort(self, reason: str = "aborted by the local user", *, hard: bool = False) -> None: ...
@@ -117,6 +121,11 @@ class ReceiveTimers:
             clocks.last_progress = now
         reason = overdue(clocks, now, self.timeouts.network)
         if reason is not None:
-            self.abort(f"{reason} in {self._conn.state}")
+            reason = f"{reason} in {self._conn.state}"
+            if self._conn.state == "Sta2":
+                # before an A-ASSOCIATE-RQ there is no association to abort (PS3.8 Table 9-10 has
+                # no Evt15 in Sta2) and so no Aborted event to log: the connection is closed, said here
+                log.warning("%s: %s; connection closed", self.peer, reason)
+            self.abort(reason)
             return
         self._arm_idle()

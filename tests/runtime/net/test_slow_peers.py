@@ -139,6 +139,25 @@ def test_a_byte_at_a_time_a_associate_rq_is_dropped_by_artim(caplog: pytest.LogC
     assert _logged(caplog, "127.0.0.1:", "ARTIM timer expired", "Sta2"), caplog.text
 
 
+def test_a_byte_at_a_time_a_associate_rq_is_dropped_by_the_idle_timeout_if_shorter(caplog: pytest.LogCaptureFixture) -> None:
+    """With ARTIM the longer, the idle timeout drops the same peer: it counts from the transport
+    connection (no PDU has carried progress since), and the connection is closed saying so."""
+
+    async def main() -> None:
+        server = await _server(artim=30.0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        sending = asyncio.create_task(_trickle(writer, _request()))
+        assert await _dropped(reader) == b""
+        sending.cancel()
+        writer.close()
+        assert server.associations == set()
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    assert _logged(caplog, "127.0.0.1:", f"no data for {NETWORK:g} s in Sta2; connection closed"), caplog.text
+
+
 def test_a_byte_at_a_time_pdu_after_association_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
     """After the association, one byte every EVERY seconds kept the association forever: the
     idle timer was reset by any bytes. It now counts from the last PDU that carried progress
