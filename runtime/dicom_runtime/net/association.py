@@ -268,15 +268,15 @@ class Connection(UpperLayerActions):
     # The state machine (its actions, PS3.8 Tables 9-6 to 9-9, are in .actions) -----------
 
     def _pdu(self, pdu: Pdu) -> list[Event]:
+        if isinstance(pdu, PDataTF):
+            return self._run("Evt10", pdu=pdu)  # progress or not: DT-2 says
+        self.clocks.last_progress = self._now
         if isinstance(pdu, AssociateAC):
             return self._run("Evt3", pdu=pdu)
         if isinstance(pdu, AssociateRJ):
             return self._run("Evt4", pdu=pdu)
         if isinstance(pdu, AssociateRQ):
             return self._run("Evt6", pdu=pdu)
-        if isinstance(pdu, PDataTF):
-            return self._run("Evt10", pdu=pdu)  # progress or not: DT-2 says
-        self.clocks.last_progress = self._now
         if isinstance(pdu, ReleaseRQ):
             return self._run("Evt12")
         if isinstance(pdu, ReleaseRP):

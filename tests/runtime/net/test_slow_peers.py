@@ -320,3 +320,34 @@ def test_the_receive_deadlines() -> None:
         f"a DIMSE message not complete 13 s after its first PDV ({3 * MESSAGE_MIN_RATE} bytes received, "
         f"less than {MESSAGE_MIN_RATE} a second past the first 10 s)"
     )
+
+
+def test_the_connection_keeps_the_clocks() -> None:
+    """The sans-I/O Connection's clocks: a PDU begins with its first byte and ends with its
+    last; a P-DATA-TF of empty PDVs is no progress and begins a message, a PDV with data is
+    progress, a complete message ends the message clock."""
+    from dicom_runtime.net.association import AssociationRequested, Connection, negotiate
+
+    connection = Connection(requestor=False)
+    connection.connection_made(1.0)
+    assert connection.clocks.last_progress == 1.0
+    request = _request()
+    connection.receive(request[:1], 2.0)
+    assert connection.clocks.pdu_started == 2.0
+    connection.receive(request[1:-1], 3.0)
+    assert connection.clocks.pdu_started == 2.0  # the same PDU
+    events = connection.receive(request[-1:], 4.0)
+    assert connection.clocks.pdu_started is None and connection.clocks.last_progress == 4.0
+    requested = next(e for e in events if isinstance(e, AssociationRequested))
+    answer = negotiate(requested.request, storage_policy("ECHOSCP", [VERIFICATION]), "127.0.0.1")
+    assert isinstance(answer, AssociateAC)
+    connection.accept(answer)
+    empty = PDataTF((PresentationDataValue(1, True, False, b""),)).encode()
+    connection.receive(empty + empty[:3], 5.0)
+    clocks = connection.clocks
+    assert (clocks.last_progress, clocks.pdu_started, clocks.message_started, clocks.message_bytes) == (4.0, 5.0, 5.0, 0)
+    echo = command_set(command("C-ECHO-RQ", MessageID=1, AffectedSOPClassUID=VERIFICATION))
+    connection.receive(empty[3:] + PDataTF((PresentationDataValue(1, True, False, echo[:10]),)).encode(), 6.0)
+    assert (clocks.last_progress, clocks.pdu_started, clocks.message_started, clocks.message_bytes) == (6.0, None, 5.0, 10)
+    connection.receive(PDataTF((PresentationDataValue(1, True, True, echo[10:]),)).encode(), 7.0)
+    assert (clocks.last_progress, clocks.message_started, clocks.message_bytes) == (7.0, None, 0)
