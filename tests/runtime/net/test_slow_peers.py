@@ -24,6 +24,7 @@ from dicom_runtime.net.messages import command
 from dicom_runtime.net.pdu import (
     Abort,
     AssociateAC,
+    AssociateRJ,
     AssociateRQ,
     PDataTF,
     PresentationContextRQ,
@@ -207,10 +208,12 @@ def test_a_byte_at_a_time_pdu_while_a_request_is_answered_is_aborted(caplog: pyt
 
 
 def test_slow_peers_at_max_associations_are_dropped_and_an_honest_c_echo_is_served(caplog: pytest.LogCaptureFixture) -> None:
-    """As many byte-at-a-time peers as max_associations: while they hold every slot an honest
-    C-ECHO is refused (local-limit-exceeded); they are dropped, and the same C-ECHO succeeds."""
+    """As many byte-at-a-time peers as max_associations: while they hold every slot another
+    A-ASSOCIATE-RQ is refused (local-limit-exceeded, asked in-process so as to come well within
+    the idle timeout); they are dropped, and an honest C-ECHO (dcmtk's echoscu) succeeds."""
     echoscu = tool("echoscu")
     slots = 3
+    network = 1.0  # the refusal is asked a few milliseconds after the slow peers' association
 
     async def echo(port: int) -> int:
         process = await asyncio.create_subprocess_exec(
@@ -220,11 +223,14 @@ def test_slow_peers_at_max_associations_are_dropped_and_an_honest_c_echo_is_serv
         return await process.wait()
 
     async def main() -> None:
-        server = await _server(max_associations=slots)
+        server = await _server(max_associations=slots, network=network)
         peers = [await _associated(server.port, f"SLOW{index}") for index in range(slots)]
         senders = [asyncio.create_task(_trickle(writer, _LONG_PDU)) for _, writer in peers]
         assert server.active == slots
-        assert await echo(server.port) != 0  # refused: the slow peers hold every slot
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(_request("REFUSED"))
+        assert await _pdu(reader) == AssociateRJ(2, 3, 2)  # the slow peers hold every slot
+        writer.close()
         for reader, _ in peers:
             await _dropped(reader)
         assert server.active == 0
@@ -238,7 +244,7 @@ def test_slow_peers_at_max_associations_are_dropped_and_an_honest_c_echo_is_serv
     with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
         run(main())
     assert _logged(caplog, "local-limit-exceeded"), caplog.text
-    assert len(_logged(caplog, "(SLOW", f"no data for {NETWORK:g} s in Sta6")) == slots, caplog.text
+    assert len(_logged(caplog, "(SLOW", f"no data for {network:g} s in Sta6")) == slots, caplog.text
 
 
 def test_a_message_trickled_as_tiny_p_data_tfs_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
