@@ -21,6 +21,7 @@ from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from ..media.statement import MEDIA_TABLE_HEADER, media_rows, media_sections, overview_sentence
 from .aio import DEFAULT_UNASSOCIATED_BUDGET, IGNORED_AFTER_ABORT, QUEUED_BYTES, QUEUED_REQUESTS
 from .association import ASSOCIATION_PDU_LIMIT
+from .deadlines import MESSAGE_MIN_RATE
 from .server import FILES_RESERVED
 from .storage import BACKLOG_LIMIT, DUPLICATE_REFUSED
 from .config import ApplicationEntity, Config
@@ -60,6 +61,9 @@ FIXED_LIMITS: tuple[tuple[str, str], ...] = (
      "released, the sub-operations failed)", str(MIN_PEER_PDU_LENGTH)),
     ("Largest data set of a request other than C-STORE decoded (a C-FIND, C-MOVE or C-GET identifier: larger is "
      "C000; an N-service's data set: 0110), bytes", str(MAX_REQUEST_DATA_SET)),
+    ("Least average rate of a DIMSE message being received once the idle timeout has passed since its first PDV "
+     "(bytes a second; a PDU must be complete within the idle timeout of its first byte; slower is an A-ABORT)",
+     str(MESSAGE_MIN_RATE)),
 )
 
 

@@ -44,6 +44,8 @@ def test_every_limit_is_listed_with_the_server_s_value(tmp_path: Path) -> None:
         "released, the sub-operations failed)": "1024",
         "Largest data set of a request other than C-STORE decoded (a C-FIND, C-MOVE or C-GET identifier: larger is "
         "C000; an N-service's data set: 0110), bytes": "16777216",
+        "Least average rate of a DIMSE message being received once the idle timeout has passed since its first PDV "
+        "(bytes a second; a PDU must be complete within the idle timeout of its first byte; slower is an A-ABORT)": "1024",
     }
     for name, value in expected.items():
         assert rows[name] == [value], (name, rows.get(name))
@@ -52,7 +54,7 @@ def test_every_limit_is_listed_with_the_server_s_value(tmp_path: Path) -> None:
     assert (aio.QUEUED_REQUESTS, aio.QUEUED_BYTES, aio.DEFAULT_UNASSOCIATED_BUDGET) == (32, 64 << 20, 16 << 20)
     assert (association.ASSOCIATION_PDU_LIMIT, aio.IGNORED_AFTER_ABORT, storage.BACKLOG_LIMIT, server.FILES_RESERVED) == (
         1 << 20, 1 << 20, 64 << 20, 32)
-    assert len(FIXED_LIMITS) == 8
+    assert len(FIXED_LIMITS) == 9
     assert "they cannot be set in the configuration or on the command line" in text
 
 
