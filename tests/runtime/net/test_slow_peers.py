@@ -268,6 +268,51 @@ def test_a_message_trickled_as_tiny_p_data_tfs_is_aborted(caplog: pytest.LogCapt
     assert _logged(caplog, "(SLOW)", "Sta6", "a DIMSE message not complete"), caplog.text
 
 
+def test_a_message_slower_than_the_idle_timeout_but_steady_is_received() -> None:
+    """The message deadline grows a second per MESSAGE_MIN_RATE bytes received: a C-STORE whose
+    data set (24 KiB, in 1 KiB PDUs) takes several idle timeouts to arrive, at some 20 KiB a
+    second, is stored, where a fixed deadline would abort it part way."""
+    from dicom_runtime.fileformat import EXPLICIT_VR_LITTLE_ENDIAN
+    from dicom_runtime.net.aio import StoreRequest
+    from dicom_runtime.net.dimse import read_command
+
+    from tests.runtime.net.helpers import CT, ct_instance
+
+    stored: list[int] = []
+
+    async def store(request: StoreRequest) -> int:
+        stored.append(len(request.message.data or b""))
+        return 0
+
+    async def main() -> None:
+        server = Server(storage_policy("ECHOSCP", [VERIFICATION, CT]), Handlers(store=store), timeouts=Timeouts(network=NETWORK))
+        await server.start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(AssociateRQ(
+            "ECHOSCP", "STEADY", (PresentationContextRQ(1, CT, (EXPLICIT_VR_LITTLE_ENDIAN,)),),
+            UserInformation(max_length=0, implementation_class_uid="1.2.3"),
+        ).encode())
+        assert isinstance(await _pdu(reader), AssociateAC)
+        instance = ct_instance(1600, size=24_000)
+        data = bytes(instance.data)
+        store_rq = command("C-STORE-RQ", data_set=True, MessageID=1, AffectedSOPClassUID=CT, Priority=0,
+                           AffectedSOPInstanceUID=instance.sop_instance)
+        writer.write(PDataTF((PresentationDataValue(1, True, True, command_set(store_rq)),)).encode())
+        started = asyncio.get_running_loop().time()
+        for start in range(0, len(data), 1024):
+            writer.write(PDataTF((PresentationDataValue(1, False, start + 1024 >= len(data), data[start : start + 1024]),)).encode())
+            await asyncio.sleep(0.05)
+        assert asyncio.get_running_loop().time() - started > 2 * NETWORK  # slower than a fixed deadline allows
+        answer = await asyncio.wait_for(_pdu(reader), DROPPED_WITHIN)
+        assert isinstance(answer, PDataTF) and answer.values[0].is_command
+        assert read_command(answer.values[0].data).value(0x00000900) == 0
+        assert stored == [len(data)]
+        writer.close()
+        await server.close()
+
+    run(main())
+
+
 def test_p_data_tfs_of_empty_pdvs_do_not_keep_an_association_alive(caplog: pytest.LogCaptureFixture) -> None:
     """PS3.8 E.1 prohibits sending a PDV with no fragment but asks receivers to take it; it
     carries nothing, so it is not activity: a stream of them is dropped at the idle timeout."""
