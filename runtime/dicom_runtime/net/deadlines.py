@@ -22,7 +22,8 @@ network timeout (``Timeouts.network``, ``--idle-timeout``) as ``network``:
 Before the association, ARTIM (PS3.8 9.1.5; ``Timeouts.artim``) bounds the A-ASSOCIATE-RQ
 too: started on the transport connection (AE-5), stopped only by a complete A-ASSOCIATE-RQ
 (AE-6), never by bytes. While this side has stopped reading (requests waiting for answers,
-:mod:`.exchange`), the PDU and message clocks start again: the peer waits on us.
+:mod:`.exchange`), and when it reads again, the PDU and message clocks start again: the peer
+waited on us.
 """
 
 from __future__ import annotations

@@ -123,6 +123,8 @@ class MessageExchange:
             self._queued_bytes -= item.held
         if self._reading_paused and self._requests.qsize() <= QUEUED_REQUESTS // 2 and self._queued_bytes < QUEUED_BYTES // 2:
             self._reading_paused = False
+            # the PDU and message the peer was sending waited on us: their deadlines count from now (.deadlines)
+            self._conn.clocks.restart(self._loop.time())
             if self._transport is not None and not self._transport.is_closing():
                 self._transport.resume_reading()
 

@@ -371,6 +371,13 @@ def test_the_receive_deadlines() -> None:
         f"a DIMSE message not complete 13 s after its first PDV ({3 * MESSAGE_MIN_RATE} bytes received, "
         f"less than {MESSAGE_MIN_RATE} a second past the first 10 s)"
     )
+    waited = Clocks(last_progress=5.0, pdu_started=1.0, message_started=1.0, message_bytes=3 * MESSAGE_MIN_RATE)
+    waited.restart(12.0)  # this side stopped reading, or reads again: the peer waited on it
+    assert (waited.pdu_started, waited.message_started, waited.message_bytes) == (12.0, 12.0, 0)
+    assert overdue(waited, 14.0, 10.0) is None and next_check(waited, 10.0) == 15.0
+    idle = Clocks(last_progress=5.0)
+    idle.restart(12.0)
+    assert (idle.pdu_started, idle.message_started) == (None, None)
 
 
 def test_the_connection_keeps_the_clocks() -> None:
