@@ -16,8 +16,8 @@ network timeout (``Timeouts.network``, ``--idle-timeout``) as ``network``:
 - *PDU*: a PDU must be complete ``network`` seconds after its first byte arrived.
 - *message*: a DIMSE message, which a peer may send as an endless trickle of tiny valid
   P-DATA-TFs, each carrying a byte, must be complete ``network`` seconds after its first PDV,
-  plus one second per :data:`MESSAGE_MIN_RATE` bytes received of it: a large data set on a
-  slow link is received whatever its size, one trickled more slowly is not.
+  plus one second per :data:`MESSAGE_MIN_RATE` bytes received of it: a data set that comes at
+  1 KiB/s or faster is received whatever its size, one trickled more slowly is not.
 
 Before the association, ARTIM (PS3.8 9.1.5; ``Timeouts.artim``) bounds the A-ASSOCIATE-RQ
 too: started on the transport connection (AE-5), stopped only by a complete A-ASSOCIATE-RQ
