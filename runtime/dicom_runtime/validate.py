@@ -17,7 +17,10 @@ progress bar on a terminal, and a count of findings per rule ends the output whe
 is more than one file.
 
 Exit status: 0 when no file has an error, 1 when one has, 2 when a file is not DICOM,
-is damaged or cannot be read (one line on standard error naming the file and the reason).
+is damaged or cannot be read (one line on standard error naming the file and the reason),
+and 2 when a folder holds no file, none of its files is DICOM, or it cannot be listed (one
+line on standard error naming the folder and the reason: nothing in it was validated, which
+must not read as "all valid").
 """
 
 from __future__ import annotations
@@ -210,15 +213,50 @@ def validate_file(path: str) -> FileReport:
     return report
 
 
-def _files(targets: Sequence[str]) -> Iterator[str]:
+def _walk(folder: str, unreadable: list[str]) -> Iterator[str]:
+    """The files under ``folder`` in name order; a folder that cannot be listed is added
+    to ``unreadable`` (as its line) rather than passed over as empty."""
+
+    def failed(exc: OSError) -> None:
+        unreadable.append(f"{exc.filename or folder}: folder cannot be read: {exc.strerror or exc}")
+
+    for parent, subfolders, names in os.walk(folder, onerror=failed):
+        subfolders.sort()
+        for name in sorted(names):
+            yield os.path.join(parent, name)
+
+
+def _files(targets: Sequence[str], folders: dict[str, list[str]] | None = None, unreadable: list[str] | None = None) -> Iterator[str]:
+    """The files to validate: each target that is a folder walked, each other one as it is
+    (a path that does not exist is read, and said to be unreadable). ``folders`` gets each
+    folder's files, ``unreadable`` a line per folder that could not be listed."""
     for target in targets:
         if os.path.isdir(target):
-            for folder, subfolders, names in os.walk(target):
-                subfolders.sort()
-                for name in sorted(names):
-                    yield os.path.join(folder, name)
+            failures: list[str] = []
+            found = list(_walk(target, failures))
+            if unreadable is not None:
+                unreadable.extend(failures)
+            if folders is not None and (found or not failures):  # one that cannot be listed has its line
+                folders[target] = found
+            yield from found
         else:
             yield target
+
+
+def folder_problems(folders: dict[str, list[str]], reports: Sequence[FileReport]) -> list[str]:
+    """A line for each folder named on the command line that gave nothing to validate: it
+    holds no file, or none of its files is DICOM or could be read (each of those has its own
+    line too). Such
+    a folder makes the exit status :data:`NOT_DICOM` rather than a clean 0."""
+    status = {r.path: r.status for r in reports}
+    lines = []
+    for folder, files in folders.items():
+        if not files:
+            lines.append(f"{folder}: folder holds no files: nothing validated")
+        elif all(status.get(f) in ("not-dicom", "unreadable") for f in files):
+            count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+            lines.append(f"{folder}: no DICOM file in the folder ({count}, not DICOM or unreadable): nothing validated")
+    return lines
 
 
 def finding_line(report: FileReport, finding: Finding) -> str:
@@ -272,7 +310,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dicom-validate",
         description="Validate DICOM files against the IOD of their SOP Class UID (PS3.3 of the generated model).",
-        epilog="Exit status: 0 no errors, 1 errors, 2 a file is not DICOM or cannot be read.",
+        epilog="Exit status: 0 no errors, 1 errors, 2 a file is not DICOM or cannot be read, "
+        "or a folder holds no file or no DICOM file (nothing validated).",
         formatter_class=HelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="FILE|FOLDER", help="files, or folders to walk")
@@ -305,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     out: TextIO = sys.stdout
     if isinstance(out, __import__("io").TextIOWrapper):
         out.reconfigure(errors="backslashreplace")
-    files = list(_files(args.paths))
+    folders: dict[str, list[str]] = {}
+    unreadable: list[str] = []
+    files = list(_files(args.paths, folders, unreadable))
     walked = len(files) > 1 or any(os.path.isdir(p) for p in args.paths)
     progress = walked and not args.no_progress and sys.stderr.isatty()
     reports: list[FileReport] = []
@@ -320,12 +361,16 @@ def main(argv: list[str] | None = None) -> int:
                 line = header_line(report)
                 (sys.stderr if report.status in ("not-dicom", "unreadable") else out).write(line + "\n")
                 out.flush()
-        status = exit_status(reports)
+        problems = unreadable + folder_problems(folders, reports)
+        for line in problems:
+            sys.stderr.write(line + "\n")
+        status = NOT_DICOM if problems else exit_status(reports)
         if args.format == "json":
             import json
 
             document = {
                 "files": [r.as_json() for r in reports],
+                "problems": problems,
                 "summary": _summary_json(reports),
                 "exit_status": status,
             }

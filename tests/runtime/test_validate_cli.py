@@ -224,3 +224,60 @@ def test_help_and_version_are_fast_and_import_no_model() -> None:
 def test_the_console_script_is_declared() -> None:
     text = (REPO / "pyproject.toml").read_text()
     assert 'dicom-validate = "dicom_runtime.validate:main"' in text
+
+
+def test_an_empty_folder_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
+    # nothing validated must not read as "all valid" (exit 0)
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    result = _run(str(tmp_path / "empty"))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"{tmp_path / 'empty'}: folder holds no files: nothing validated"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_folder_without_a_dicom_file_exits_2_naming_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not dicom")
+    (tmp_path / "empty.dcm").write_bytes(b"")
+    result = _run(str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'empty.dcm'}: damaged, not validated: byte 0: empty file",
+        f"{tmp_path / 'notes.txt'}: not a DICOM file: no preamble and 'DICM', no File Meta Information, and the first bytes are not a data element",
+        f"{tmp_path}: no DICOM file in the folder (2 files, not DICOM or unreadable): nothing validated",
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_path_that_does_not_exist_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.dcm"
+    result = _run(str(missing), str(CT))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"{missing}: cannot be read: No such file or directory"]
+
+
+def test_a_folder_that_cannot_be_listed_is_said_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dicom_runtime import validate
+
+    def walk(top: str, onerror: object = None) -> list[object]:
+        assert callable(onerror)
+        onerror(PermissionError(13, "Permission denied", top))
+        return []
+
+    monkeypatch.setattr(validate.os, "walk", walk)
+    assert main(["--no-progress", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"{tmp_path}: folder cannot be read: Permission denied"]
+
+
+def test_json_of_an_empty_folder_has_the_problem_and_exit_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--no-progress", "--format", "json", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["problems"] == [f"{tmp_path}: folder holds no files: nothing validated"]
+    assert document["exit_status"] == 2 and document["files"] == []
+    assert captured.err.splitlines() == document["problems"]
+
+
+def test_the_help_documents_exit_status_2_for_a_folder_with_nothing_to_validate() -> None:
+    assert "or a folder holds no file or no DICOM file (nothing validated)" in " ".join(_run("--help").stdout.split())
