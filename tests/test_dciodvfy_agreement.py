@@ -486,8 +486,9 @@ def _explain_theirs(line: str, outcome: Outcome) -> str:
         return "PS3.5 8.1.1 (High Bit within Bits Allocated), not stated in PS3.3 2016c's tables (Image Pixel: 'See PS3.5')"
     conditional = re.search(r"Missing attribute Type 2C Conditional Element=<(\w+)>", line)
     if conditional and any(p == conditional.group(1) or p.endswith("." + conditional.group(1)) for p in outcome.unchecked):
-        return (f"the 2C condition of {conditional.group(1)} is not compiled (it speaks of facts outside the data set, "
-                "'the body part examined is a paired structure'); we report it as not checked, dciodvfy decides it by its own list")
+        return (f"the 2C condition of {conditional.group(1)} is not checked here (of Laterality: Body Part Examined does not "
+                "tell whether 'the body part examined is a paired structure', dicom_runtime.condition_facts); dciodvfy takes "
+                "a body part it cannot tell as paired")
     named = _NAMED.search(line)
     if named:
         tag = _tag_of(named.group(1) or named.group(2))

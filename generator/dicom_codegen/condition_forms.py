@@ -75,6 +75,15 @@ class NotChecked:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """A clause naming no attribute whose fact a hand-written rule of the runtime
+    (``dicom_runtime.condition_facts``, rule ``name``) decides where the data set tells."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class AllOf:
     parts: tuple[Condition, ...]
 
@@ -84,7 +93,7 @@ class AnyOf:
     parts: tuple[Condition, ...]
 
 
-Condition = Present | Equals | Compare | IsUri | ContainsCode | IncludesTag | NotChecked | AllOf | AnyOf
+Condition = Present | Equals | Compare | IsUri | ContainsCode | IncludesTag | NotChecked | Fact | AllOf | AnyOf
 
 #: The runtime names every generated object file imports (the first kinds there were).
 RUNTIME_NAMES = ("AllOf", "AnyOf", "Condition", "Equals", "Present")
@@ -121,10 +130,18 @@ class CompiledCondition:
     unchecked: tuple[NotChecked, ...] = field(default=())
 
     @property
+    def facts(self) -> tuple[Fact, ...]:
+        """The parts a hand-written rule decides (where the data set tells)."""
+        if self.predicate is None:
+            return ()
+        return tuple(dict.fromkeys(p for p in leaves(self.predicate) if isinstance(p, Fact)))
+
+    @property
     def status(self) -> str:
-        """``full``, ``partial`` (some parts not checked), or the cause of an uncompiled one."""
+        """``full``, ``partial`` (some parts not checked, or decided by a fact's rule only
+        where the data set tells), or the cause of an uncompiled one."""
         if self.predicate is not None:
-            return "partial" if self.unchecked else "full"
+            return "partial" if self.unchecked or self.facts else "full"
         return "pattern" if not self.unchecked or any(p.cause == "pattern" for p in self.unchecked) else "outside"
 
     @property
@@ -168,6 +185,8 @@ def expression(condition: Condition | None) -> str:
     if isinstance(condition, IncludesTag):
         tags = "".join(f"0x{t:08X}, " for t in condition.tags).rstrip(" ")
         return f"IncludesTag({_py(condition.keyword)}, ({tags}){', private=True' if condition.private else ''})"
+    if isinstance(condition, Fact):
+        return f"Fact({_py(condition.name)}, {_py(condition.text)})"
     return f"NotChecked({_py(condition.text)}, {_py(condition.cause)})"
 
 
@@ -202,13 +221,16 @@ def listing(edition: str, conditions: list[tuple[str, CompiledCondition]]) -> st
     ]
     lines.extend(listing_line(where, c) for where, c in conditions if c.predicate is None)
     lines.append("# Partly compiled (the parts not checked, with the cause):")
-    lines.extend(listing_line(where, c) for where, c in conditions if c.predicate is not None and c.unchecked)
+    lines.extend(listing_line(where, c) for where, c in conditions if c.predicate is not None and (c.unchecked or c.facts))
     return "\n".join(lines) + "\n"
 
 
 def listing_line(where: str, condition: CompiledCondition) -> str:
-    """One line of conditions.txt: the sentence, or for a partly compiled one the parts left unchecked, with their cause."""
+    """One line of conditions.txt: the sentence, or for a partly compiled one the parts left unchecked, with their
+    cause, and the parts a fact's rule decides (``[fact NAME]``) where the data set tells."""
     if condition.predicate is None:
         return f"{where}: [{condition.status}] {condition.text}"
     parts = "; ".join(f"[{p.cause}] {p.text}" for p in condition.unchecked)
-    return f"{where}: {condition.text} -- not checked: {parts}"
+    facts = "; ".join(f"[fact {p.name}] {p.text}" for p in condition.facts)
+    said = (f" -- not checked: {parts}" if parts else "") + (f" -- decided by dicom_runtime.condition_facts where the data set tells, not checked otherwise: {facts}" if facts else "")
+    return f"{where}: {condition.text}{said}"

@@ -43,7 +43,10 @@ tested is not in the data set: that part is not checked.
 A clause that fits no pattern is kept as :class:`NotChecked`, with its cause:
 ``outside`` when it states a fact outside the data set (it names no attribute, or
 speaks of the referenced instance, the equipment, "if known" ...), ``pattern``
-when it names attributes in words the compiler does not know. A sentence with
+when it names attributes in words the compiler does not know. A clause of
+:data:`FACT_PHRASES` (a fact in words, such as "the body part examined is a paired
+structure") is :class:`Fact` instead: a rule of the runtime decides it where the data
+set tells, and the condition is not checked where it does not. A sentence with
 some clauses compiled is *partly* compiled: its predicate evaluates what it can
 (three-valued: a false conjunct makes the whole false) and the unchecked parts are
 listed. A sentence with none compiled has no predicate; validation reports it as
@@ -66,6 +69,7 @@ from .condition_forms import (
     Condition,
     ContainsCode,
     Equals,
+    Fact,
     IncludesTag,
     IsUri,
     NotChecked,
@@ -91,6 +95,8 @@ __all__ = [
     "Condition",
     "ContainsCode",
     "Equals",
+    "FACT_PHRASES",
+    "Fact",
     "IncludesTag",
     "IsUri",
     "KeywordOf",
@@ -164,6 +170,14 @@ def compile_condition(text: str, keyword_of: KeywordOf) -> CompiledCondition:
 
 
 # -- the compiler --------------------------------------------------------------------
+
+#: Clauses that name no attribute but state a fact the data set may tell, each with the
+#: name of the hand-written rule of the runtime that decides it (dicom_runtime.condition_facts:
+#: True or False where the data set tells, not checked where it does not).
+FACT_PHRASES = {
+    # General Series Module (Table C.7-5a), Laterality (0020,0060): from Body Part Examined (0018,0015)
+    "the body part examined is a paired structure": "paired_body_part",
+}
 
 #: Phrases of facts the data set does not hold.
 _OUTSIDE = re.compile(
@@ -413,8 +427,12 @@ class _Compiler:
 
     # -- what is left
 
-    def _unchecked(self, clause: str) -> NotChecked:
+    def _unchecked(self, clause: str) -> NotChecked | Fact:
         named = "@" in clause or re.search(r"\[[0-9A-F]{4},[0-9A-F]{4}\]", clause)  # a tag PS3.6 does not know is named too
+        words = self._original_words(clause)
+        fact = FACT_PHRASES.get(" ".join(words.lower().split()))
+        if fact is not None:
+            return Fact(fact, words)
         if not named or _OUTSIDE.search(self.sentence.unmask(clause)):
             return NotChecked(self._original_words(clause), "outside")
         return NotChecked(self._original_words(clause), "pattern")

@@ -3,8 +3,10 @@
 ``evaluate`` answers True or False, or None when it cannot tell: the condition
 names an attribute the object does not have (a condition on the data set, checked
 from inside a sequence item or a module), or a part of its sentence was not
-compiled (:class:`NotChecked`). The caller then reports the condition as not
-checked, never as met. :func:`why_not_checked` says which part is to blame.
+compiled (:class:`NotChecked`), or a fact it states in words is one the data set
+does not tell (:class:`Fact`, decided by :mod:`dicom_runtime.condition_facts`). The
+caller then reports the condition as not checked, never as met.
+:func:`why_not_checked` says which part is to blame.
 
 On an IOD (a class with ``SOP_CLASSES``: the whole data set), an attribute the
 class does not declare is looked up in ``extra_elements``, and is absent if it is
@@ -364,6 +366,21 @@ class NotChecked:
 
 
 @dataclass(frozen=True, slots=True)
+class Fact:
+    """A clause that names no attribute but states a fact the data set may tell, decided
+    by the hand-written rule ``name`` of :mod:`dicom_runtime.condition_facts`: True or
+    False where the data set tells, None (not checked) where it does not."""
+
+    name: str
+    text: str
+
+    def evaluate(self, obj: object) -> bool | None:
+        from .condition_facts import decide
+
+        return decide(self.name, obj)[0]
+
+
+@dataclass(frozen=True, slots=True)
 class AllOf:
     parts: tuple[Condition, ...]
 
@@ -385,7 +402,7 @@ class AnyOf:
         return None if any(r is None for r in results) else False
 
 
-Condition = Present | Equals | Compare | IsUri | ContainsCode | IncludesTag | NotChecked | AllOf | AnyOf
+Condition = Present | Equals | Compare | IsUri | ContainsCode | IncludesTag | NotChecked | Fact | AllOf | AnyOf
 
 
 def why_not_checked(condition: Condition, obj: object) -> str:
@@ -393,6 +410,7 @@ def why_not_checked(condition: Condition, obj: object) -> str:
     outside: list[str] = []
     unchecked: list[str] = []
     unknown: list[str] = []
+    undecided: list[str] = []
 
     def visit(part: Condition) -> None:
         if part.evaluate(obj) is not None:
@@ -402,6 +420,10 @@ def why_not_checked(condition: Condition, obj: object) -> str:
                 visit(inner)
         elif isinstance(part, NotChecked):
             unchecked.append(part.text)
+        elif isinstance(part, Fact):
+            from .condition_facts import decide
+
+            undecided.append(f"{part.text} ({decide(part.name, obj)[1]})")
         elif _values(obj, part.keyword) is None:
             outside.append(part.keyword)
         else:
@@ -415,6 +437,8 @@ def why_not_checked(condition: Condition, obj: object) -> str:
         )
     if unknown:
         reasons.append(f"no value to test: {', '.join(dict.fromkeys(unknown))}")
+    if undecided:
+        reasons.append(f"not told by the data set: {'; '.join(dict.fromkeys(undecided))}")
     if unchecked:
         reasons.append(f"part not compiled: {'; '.join(dict.fromkeys(unchecked))}")
     return "; ".join(reasons) if reasons else "not checked"

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, NotChecked, Present
+from dicom_runtime.conditions import AllOf, AnyOf, Condition, Equals, Fact, Present
 from dicom_runtime.attribute_table import attribute_table
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.objects import AttributeSpec, DicomObject
@@ -84,7 +84,7 @@ AnatomicalOrientationType	00102210	CS	1	1C	BIPED\QUADRUPED	C.7-5a row 31		the pa
         {
             "Laterality": AllOf(
                 (
-                    NotChecked("the body part examined is a paired structure", "outside"),
+                    Fact("paired_body_part", "the body part examined is a paired structure"),
                     Present("ImageLaterality", negate=True),
                     Present("FrameLaterality", negate=True),
                     Present("MeasurementLaterality", negate=True),
