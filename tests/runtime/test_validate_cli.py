@@ -258,14 +258,12 @@ def test_a_path_that_does_not_exist_is_one_line_not_a_traceback(tmp_path: Path) 
 def test_a_folder_that_cannot_be_listed_is_said_and_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dicom_runtime import validate
-
     def walk(top: str, onerror: object = None) -> list[object]:
         assert callable(onerror)
         onerror(PermissionError(13, "Permission denied", top))
         return []
 
-    monkeypatch.setattr(validate.os, "walk", walk)
+    monkeypatch.setattr(os, "walk", walk)  # the os module dicom_runtime.validate walks with
     assert main(["--no-progress", str(tmp_path)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"{tmp_path}: folder cannot be read: Permission denied"]
 
