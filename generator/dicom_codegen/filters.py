@@ -169,7 +169,8 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
     reads: keyword, tag, VR, VM, Type, Enumerated Values, row, groups, condition
     sentence, and (only where there are some) the rules of single values (Enumerated
     Values of value n, ``==Keyword-1`` relations), of a sequence's number of Items
-    (``#1-n``) and ``!`` where a 1C/2C attribute shall be absent while its condition does
+    (``#1-n``), of the number of Items as another attribute's number of values
+    (``#=OperatorsName``, ``#>1=OperatorsName`` from two Items on) and ``!`` where a 1C/2C attribute shall be absent while its condition does
     not hold (:func:`absent_otherwise`), separated by tabs."""
     tag = tag_int(field.tag)
     enumerated, by_value = checked_enumerations(field)
@@ -190,6 +191,9 @@ def attribute_line(field: ClassField, with_groups: bool) -> str:
     if field.item_count is not None:
         least, most = field.item_count
         rules.append(f"#{least}-{'n' if most is None else most}")
+    if field.item_values_of is not None:
+        keyword, least = field.item_values_of
+        rules.append(f"#{'>1' if least > 1 else ''}={keyword}")
     if absent_otherwise(field):
         rules.append("!")
     if rules:

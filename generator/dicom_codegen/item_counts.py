@@ -13,6 +13,11 @@ goes on with one ("..., unless Dose Summation Type (3004,000A) is MULTI_PLAN, in
 case two or more Items ...", "... in this Sequence if ...") states a count under a
 condition, which is not read.
 
+"If more than one Item, the number and order shall correspond to the value of Operators'
+Name (0008,1070), if present." (and "The number and order of Items shall correspond to
+the number and order of values of ..., if present.") ties the number of Items to the
+number of values of another attribute (:attr:`ItemCount.values_of`).
+
 Every other sentence of a sequence's description that speaks of a number of Items
 ("The number of Items shall be identical to the value of Number of Wedges (300A,00D0).",
 "If more than one Item, the number and order shall correspond to ...") is kept as not
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import AttributeRow, AttributeTable
@@ -44,6 +50,15 @@ _STATEMENT = re.compile(
 )
 #: "Shall consist of a single Item whose Attributes convey the cell value(s) ...".
 _CONSISTS = re.compile(r"\b(?P<quantity>Shall consist of (?:a single|one)) Item\b")
+#: "If more than one Item, the number and order shall correspond to the value of Operators'
+#: Name (0008,1070), if present.", "The number and order of Items shall correspond to the
+#: number and order of values of Operators' Name (0008,1070), if present.": as many Items as
+#: the attribute has values, once there are more than one Item (the first) or at all.
+_CORRESPONDS = re.compile(
+    r"^(?P<more>If more than one Item, )?the number and order (?:of Items )?shall correspond to the "
+    r"(?:number and order of )?values? of (?P<name>.+?) \((?P<tag>[0-9A-F]{4},[0-9A-F]{4})\), if present\.$",
+    re.I,
+)
 #: A sentence about how many Items there are that neither pattern reads.
 _ABOUT_COUNT = re.compile(
     r"\bitems?\b.*\b(?:single|zero|one|two|three|more|number|exactly|only|least|multiple)\b"
@@ -59,6 +74,10 @@ class ItemCount:
     count: tuple[int, int | None] | None  # (minimum, maximum); None where no sentence was read
     read: tuple[str, ...]  # the sentences read
     unread: tuple[str, ...]  # the sentences about a number of Items that were not
+    #: As many Items as another attribute of the table has values, if it is present: (its tag
+    #: "gggg,eeee", the fewest Items the rule applies to: 2 for "If more than one Item, ...").
+    values_of: tuple[str, int] | None = None
+    values_read: str = ""  # the sentence that says so
 
 
 def quantity(words: str) -> tuple[int, int | None]:
@@ -86,8 +105,28 @@ def item_count(description: str) -> ItemCount:
             found.setdefault(sentence, quantity(match.group("quantity")))
     counts = set(found.values())
     read = tuple(found) if len(counts) == 1 else ()
-    unread = [s for s in _sentences(text) if _ABOUT_COUNT.search(s) and not any(r in s or s in r for r in read)]
-    return ItemCount(counts.pop() if len(counts) == 1 else None, read, tuple(dict.fromkeys(unread)))
+    values_of: tuple[str, int] | None = None
+    values_read = ""
+    unread: list[str] = []
+    for sentence in _sentences(text):
+        if not _ABOUT_COUNT.search(sentence) or any(r in sentence or sentence in r for r in read):
+            continue
+        corresponds = _CORRESPONDS.match(sentence)
+        if corresponds is not None and values_of is None:
+            values_of, values_read = (corresponds.group("tag"), 2 if corresponds.group("more") else 1), sentence
+            continue
+        unread.append(sentence)
+    return ItemCount(counts.pop() if len(counts) == 1 else None, read, tuple(dict.fromkeys(unread)), values_of, values_read)
+
+
+def values_of_keyword(values_of: tuple[str, int] | None, keyword_of: Callable[[str, str], str]) -> tuple[str, int] | None:
+    """:attr:`ItemCount.values_of` with the attribute's keyword for its tag (``keyword_of(tag,
+    name)``); None where PS3.6 does not know the tag."""
+    if values_of is None:
+        return None
+    tag, least = values_of
+    keyword = keyword_of(tag, "")
+    return (keyword, least) if keyword else None
 
 
 def _sentences(text: str) -> list[str]:
@@ -125,9 +164,11 @@ def summary(tables: tuple[AttributeTable, ...]) -> str:
 def _summary(rows: list[tuple[str, AttributeRow]], wordings: Counter[tuple[str, str]]) -> str:
     counted = sum(1 for _, r in rows if r.item_count is not None)
     unread = sum(len(r.item_sentences_unread) for _, r in rows)
+    by_values = sum(1 for _, r in rows if r.item_values_of is not None)
     return (
         f"item counts: {counted} of {len(rows)} sequence attribute rows state one, in {len(wordings)} "
-        f"wordings; {unread} sentences about a number of Items not read (listed in item_counts.txt)"
+        f"wordings; {by_values} tie it to another attribute's number of values; {unread} sentences about "
+        "a number of Items not read (listed in item_counts.txt)"
     )
 
 
@@ -138,6 +179,12 @@ def listing(edition: str, tables: tuple[AttributeTable, ...]) -> str:
     wordings = _wordings(rows)  # each description's sentences parsed once for both parts
     lines = [f"# PS3.3 {edition}: {_summary(rows, wordings)}.", "# Read (rows, count, wording):"]
     lines.extend(f"{n}\t{count}\t{wording}" for (wording, count), n in sorted(wordings.items(), key=lambda kv: (-kv[1], kv[0])))
+    lines.append("# Read as the number of values of another attribute (the row, its attribute, that attribute, from how many Items):")
+    lines.extend(
+        f"{table} row {row.row}: {row.name}: ({row.item_values_of[0]}), from {row.item_values_of[1]} Item{'s' if row.item_values_of[1] > 1 else ''} on"
+        for table, row in rows
+        if row.item_values_of is not None
+    )
     lines.append("# Not read (the row, its attribute, the sentence):")
     lines.extend(f"{table} row {row.row}: {row.name}: {s}" for table, row in rows for s in row.item_sentences_unread)
     return "\n".join(lines) + "\n"

@@ -338,6 +338,10 @@ class AttributeRow:
     #: Its sentences about a number of Items that state no count read ("The number of Items
     #: shall be identical to the value of Number of Wedges (300A,00D0)."): reported, not dropped.
     item_sentences_unread: tuple[str, ...] = ()
+    #: Of a sequence: as many Items as another attribute has values, if it is present ("If
+    #: more than one Item, the number and order shall correspond to the value of Operators'
+    #: Name (0008,1070), if present."): (its tag "gggg,eeee", the fewest Items it applies to).
+    item_values_of: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -459,6 +463,9 @@ class ClassField:
     #: of an IOD that has one SOP class); "" for None.
     default: str = ""
     item_count: tuple[int, int | None] | None = None  # of a sequence: (minimum, maximum) Items; None: not stated
+    #: Of a sequence: as many Items as the attribute of this keyword has values, if present,
+    #: from this many Items on (AttributeRow.item_values_of, the tag resolved).
+    item_values_of: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

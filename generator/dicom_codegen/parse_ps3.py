@@ -208,6 +208,7 @@ class _Reader:
             relations=tuple(dict.fromkeys(terms.relations)),
             item_count=items.count,
             item_sentences_unread=items.unread,
+            item_values_of=items.values_of,
         )
 
     def value_table(self, paragraph: etree._Element, tag: str, terms: _Terms) -> None:

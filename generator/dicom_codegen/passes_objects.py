@@ -25,6 +25,7 @@ from .model import (
 )
 from .conditions import CompiledCondition, compile_condition, summary
 from .item_counts import summary as item_count_summary
+from .item_counts import values_of_keyword
 from .naming import spell_leading_number
 from .parse_elements import parse_tag
 from .parse_ps3 import FUNCTIONAL_GROUPS
@@ -168,6 +169,7 @@ class _Builder:
                 for sentence, values in row.value_rules
             ),
             item_count=row.item_count if item_class else None,
+            item_values_of=values_of_keyword(row.item_values_of, self.keyword_of) if item_class else None,
         )
 
     def keyword_of(self, tag: str, name: str) -> str:
@@ -407,6 +409,7 @@ class _Builder:
                     relations=tuple(dict.fromkeys(kept.relations + field.relations)),
                     value_rules=tuple(dict.fromkeys(kept.value_rules + field.value_rules)),
                     item_count=strictest.item_count or kept.item_count or field.item_count,
+                    item_values_of=strictest.item_values_of or kept.item_values_of or field.item_values_of,
                 )
         group_usage = tuple(
             (self.names[g.table], "U") for g in iod.functional_groups if g.table

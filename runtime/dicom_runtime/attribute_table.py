@@ -24,7 +24,10 @@ fields separated by tabs::
   condition compiled under the key ``Keyword?N`` of the conditions
   (``?1=HU?Image Type (0008,0008) Value 1 is ORIGINAL and Value 3 is not LOCALIZER``);
   ``#least-most`` gives a sequence's number of Items, ``n`` for no maximum (``#1-n``:
-  "One or more Items shall be included in this Sequence", ``#1-1``: "Only a single Item").
+  "One or more Items shall be included in this Sequence", ``#1-1``: "Only a single Item");
+  ``#=Keyword`` as many Items as that attribute has values, where it has some, and
+  ``#>1=Keyword`` the same once there is more than one Item ("If more than one Item, the
+  number and order shall correspond to the value of Operators' Name (0008,1070), if present").
 
 Compiled conditions are given apart, by keyword. Text is what a table of hundreds
 of attributes costs least as: a tuple of constructor calls in its place made up
@@ -74,7 +77,9 @@ def attribute_table(
                 f"attribute table line {number} has {len(fields)} fields, not {_FIELDS} or {_WITH_VALUES}: {line!r}"
             )
         keyword, tag, vr, vm, kind, enumerated, row, groups, condition_text = fields[:_FIELDS]
-        by_value, relations, value_rules, items, absent = _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), (), None, False)
+        by_value, relations, value_rules, items, absent, item_values = (
+            _rules(fields[_FIELDS], number) if len(fields) == _WITH_VALUES else ((), (), (), None, False, None)
+        )
         names, group_types = _groups(groups) if ":" in groups else (tuple(groups.split(",")) if groups else (), ())
         specs.append(
             AttributeSpec(
@@ -94,6 +99,7 @@ def attribute_table(
                 group_types,
                 items,
                 absent,
+                item_values,
             )
         )
     keys = {s.keyword for s in specs} | {f"{s.keyword}?{n}" for s in specs for n in range(1, len(s.value_rules) + 1)}
@@ -164,7 +170,7 @@ def composed_table(
 _SPEC_FIELDS = (
     "keyword", "tag", "vr", "vm", "type", "enumerated", "source", "groups", "condition",
     "condition_text", "value_enumerated", "relations", "value_rules", "group_types", "item_count",
-    "absent_otherwise",
+    "absent_otherwise", "item_values",
 )  # fmt: skip
 if tuple(f.name for f in dataclasses.fields(AttributeSpec)) != _SPEC_FIELDS:
     raise RuntimeError("AttributeSpec's fields changed: _in_group must give them all")
@@ -177,7 +183,7 @@ def _in_group(spec: AttributeSpec, groups: tuple[str, ...]) -> AttributeSpec:
     return AttributeSpec(
         s.keyword, s.tag, s.vr, s.vm, s.type, s.enumerated, s.source, groups, s.condition,
         s.condition_text, s.value_enumerated, s.relations, s.value_rules, s.group_types, s.item_count,
-        s.absent_otherwise,
+        s.absent_otherwise, s.item_values,
     )  # fmt: skip
 
 
@@ -221,19 +227,30 @@ _ValueRule = tuple[int, tuple[str, ...], str]
 
 
 def _rules(text: str, number: int) -> tuple[
-    tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, int], ...], tuple[_ValueRule, ...], tuple[int, int | None] | None, bool
+    tuple[tuple[int, tuple[str, ...]], ...],
+    tuple[tuple[str, int], ...],
+    tuple[_ValueRule, ...],
+    tuple[int, int | None] | None,
+    bool,
+    tuple[str, int] | None,
 ]:
     """``1=ORIGINAL\\DERIVED;3=AXIAL;==BitsStored-1;?1=HU?If ...;#1-n;!`` -> ((1, ("ORIGINAL", "DERIVED")),
-    (3, ("AXIAL",))), (("BitsStored", -1),), ((1, ("HU",), "If ..."),), (1, None) and True
-    (``!``: absent while the condition does not hold)."""
+    (3, ("AXIAL",))), (("BitsStored", -1),), ((1, ("HU",), "If ..."),), (1, None), True
+    (``!``: absent while the condition does not hold) and None (``#>1=OperatorsName``:
+    ("OperatorsName", 2))."""
     found: list[tuple[int, tuple[str, ...]]] = []
     relations: list[tuple[str, int]] = []
     value_rules: list[_ValueRule] = []
     items: tuple[int, int | None] | None = None
     absent_otherwise = False
+    item_values: tuple[str, int] | None = None
     for part in text.split(";") if text else ():
         if part == "!":
             absent_otherwise = True
+            continue
+        values_of = re.fullmatch(r"#(>1)?=([A-Za-z]\w*)", part)
+        if values_of is not None:
+            item_values = (values_of.group(2), 2 if values_of.group(1) else 1)
             continue
         count = re.fullmatch(r"#(\d+)-(\d+|n)", part)
         if count is not None:
@@ -251,7 +268,7 @@ def _rules(text: str, number: int) -> tuple[
         if not position.isdigit() or int(position) < 1 or not values:
             raise ValueError(f"attribute table line {number}: {part!r} is not value-number=values or ==Keyword+offset")
         found.append((int(position), tuple(values.split("\\"))))
-    return tuple(found), tuple(relations), tuple(value_rules), items, absent_otherwise
+    return tuple(found), tuple(relations), tuple(value_rules), items, absent_otherwise, item_values
 
 
 def modules_of(specs: tuple[AttributeSpec, ...]) -> dict[str, tuple[str, ...]]:

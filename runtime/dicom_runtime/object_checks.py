@@ -141,6 +141,34 @@ def item_count_findings(spec: AttributeSpec, where: str, items: list[object]) ->
     return [Finding(where, "item-count", message, spec.source)]
 
 
+def item_values_findings(obj: object, spec: AttributeSpec, where: str, items: list[object]) -> list[Finding]:
+    """A sequence whose number of Items is not the number of values of the attribute its
+    description ties it to (``spec.item_values``: "If more than one Item, the number and
+    order shall correspond to the value of Operators' Name (0008,1070), if present."):
+    checked once the Sequence has the Items the rule starts at, where that attribute is
+    present with a value (the attribute is looked up as a condition's is: on the object,
+    or on what encloses it). The order cannot be checked: the Items do not repeat the names."""
+    if spec.item_values is None:
+        return []
+    from .conditions import _has_value, _values
+
+    keyword, least = spec.item_values
+    if len(items) < least:
+        return []
+    values = _values(obj, keyword)
+    if not values or not _has_value(values):
+        return []  # "if present"
+    if len(values) == len(items):
+        return []
+    tag = f"({spec.tag >> 16:04X},{spec.tag & 0xFFFF:04X})"
+    counted = f"{len(values)} value{'s' if len(values) != 1 else ''}"
+    message = (
+        f"{spec.keyword} {tag} has {len(items)} item{'s' if len(items) != 1 else ''}; {keyword} has {counted}, "
+        f"and the number of Items shall correspond to it"
+    )
+    return [Finding(where, "item-count", message, spec.source)]
+
+
 def functional_group_findings(obj: DicomObject, path: str = "") -> list[Finding]:
     """The Per-frame Functional Groups Sequence's count of the Multi-frame Functional Groups
     Module (PS3.3 Table C.7.6.16-1): "The number of Items shall be the same as the number

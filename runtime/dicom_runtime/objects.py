@@ -167,11 +167,12 @@ class DicomObject:
                     message = f"Type {spec.type} attribute is present where its condition does not hold (PS3.5 7.4): {spec.condition_text}"
                     findings.append(Finding(where, "condition-unsatisfied", message, spec.source))
             if spec.vr == "SQ":
-                from .object_checks import item_count_findings, wrong_item
+                from .object_checks import item_count_findings, item_values_findings, wrong_item
 
                 if spec.type == "1" and not value:
                     findings.append(Finding(where, "type1-empty", "Type 1 sequence has no item", spec.source))
                 findings.extend(item_count_findings(spec, where, value))
+                findings.extend(item_values_findings(self, spec, where, value))
                 if value:  # an item of another class may have been put there after construction
                     problem = wrong_item(type(self), spec.keyword, value)
                     if problem:

@@ -43,6 +43,11 @@ class AttributeSpec:
     #: Of a Type 1C or 2C attribute: it shall not be present while its condition does not
     #: hold (PS3.5 7.4.2, 7.4.4), the description permitting it nowhere otherwise.
     absent_otherwise: bool = False
+    #: Of a sequence: as many Items as the attribute of this keyword has values, where it is
+    #: present with a value, once the Sequence has at least this many Items ("If more than
+    #: one Item, the number and order shall correspond to the value of Operators' Name
+    #: (0008,1070), if present.": ("OperatorsName", 2)); None where the description says not.
+    item_values: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

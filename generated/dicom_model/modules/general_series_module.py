@@ -57,12 +57,12 @@ Laterality	00200060	CS	1	2C	R\L	C.7-5a row 4		the body part examined is a paired
 SeriesDate	00080021	DA	1	3		C.7-5a row 5		
 SeriesTime	00080031	TM	1	3		C.7-5a row 6		
 PerformingPhysicianName	00081050	PN	1-n	3		C.7-5a row 7		
-PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8			#1-n
+PerformingPhysicianIdentificationSequence	00081052	SQ	1	3		C.7-5a row 8			#1-n;#>1=PerformingPhysicianName
 ProtocolName	00181030	LO	1	3		C.7-5a row 10		
 SeriesDescription	0008103E	LO	1	3		C.7-5a row 11		
 SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.7-5a row 12			#1-1
 OperatorsName	00081070	PN	1-n	3		C.7-5a row 14		
-OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15			#1-n
+OperatorIdentificationSequence	00081072	SQ	1	3		C.7-5a row 15			#1-n;#>1=OperatorsName
 ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.7-5a row 17			#1-1
 RelatedSeriesSequence	00081250	SQ	1	3		C.7-5a row 19			#1-n
 BodyPartExamined	00180015	CS	1	3		C.7-5a row 24		

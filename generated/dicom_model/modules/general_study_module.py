@@ -41,9 +41,9 @@ AccessionNumber	00080050	SH	1	2		C.7-3 row 11
 IssuerOfAccessionNumberSequence	00080051	SQ	1	3		C.7-3 row 12			#1-1
 StudyDescription	00081030	LO	1	3		C.7-3 row 14		
 PhysiciansOfRecord	00081048	PN	1-n	3		C.7-3 row 15		
-PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16			#1-n
+PhysiciansOfRecordIdentificationSequence	00081049	SQ	1	3		C.7-3 row 16			#1-n;#>1=PhysiciansOfRecord
 NameOfPhysiciansReadingStudy	00081060	PN	1-n	3		C.7-3 row 18		
-PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19			#1-n
+PhysiciansReadingStudyIdentificationSequence	00081062	SQ	1	3		C.7-3 row 19			#1-n;#>1=NameOfPhysiciansReadingStudy
 RequestingServiceCodeSequence	00321034	SQ	1	3		C.7-3 row 21			#1-1
 ReferencedStudySequence	00081110	SQ	1	3		C.7-3 row 23			#1-n
 ProcedureCodeSequence	00081032	SQ	1	3		C.7-3 row 25			#1-n

@@ -40,7 +40,7 @@ SeriesTime	00080031	TM	1	3		C.8-37 row 5
 SeriesDescription	0008103E	LO	1	3		C.8-37 row 6		
 SeriesDescriptionCodeSequence	0008103F	SQ	1	3		C.8-37 row 7			#1-1
 OperatorsName	00081070	PN	1-n	2		C.8-37 row 9		
-OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10			#1-n
+OperatorIdentificationSequence	00081072	SQ	1	3		C.8-37 row 10			#1-n;#>1=OperatorsName
 ReferencedPerformedProcedureStepSequence	00081111	SQ	1	3		C.8-37 row 12			#1-n
 RequestAttributesSequence	00400275	SQ	1	3		C.8-37 row 14			#1-n
 PerformedProcedureStepID	00400253	SH	1	3		10-16 row 1		

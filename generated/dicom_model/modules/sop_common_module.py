@@ -94,7 +94,7 @@ InstitutionAddress	00080081	ST	1	3		C.12-1 row 33
 StationName	00081010	SH	1	3		C.12-1 row 34		
 InstitutionalDepartmentName	00081040	LO	1	3		C.12-1 row 35		
 OperatorsName	00081070	PN	1-n	3		C.12-1 row 36		
-OperatorIdentificationSequence	00081072	SQ	1	3		C.12-1 row 37			#1-n
+OperatorIdentificationSequence	00081072	SQ	1	3		C.12-1 row 37			#1-n;#=OperatorsName
 ManufacturerModelName	00081090	LO	1	3		C.12-1 row 39		
 DeviceSerialNumber	00181000	LO	1	3		C.12-1 row 40		
 SoftwareVersions	00181020	LO	1-n	3		C.12-1 row 41		
