@@ -85,7 +85,8 @@ def full_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _judge(model: Path, paths: list[Path]) -> dict[str, list[str]]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(model), str(REPO)])}
+    # this tree's runtime, not an installed one (which may lack what the generator now emits)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(model), str(REPO), str(REPO / "runtime")])}
     run = subprocess.run(
         [sys.executable, "-c", JUDGE, *map(str, paths)], env=env, capture_output=True, text=True, timeout=600
     )
