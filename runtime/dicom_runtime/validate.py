@@ -226,7 +226,9 @@ def _walk(folder: str, unreadable: list[str]) -> Iterator[str]:
             yield os.path.join(parent, name)
 
 
-def _files(targets: Sequence[str], folders: dict[str, list[str]] | None = None, unreadable: list[str] | None = None) -> Iterator[str]:
+def _files(
+    targets: Sequence[str], folders: dict[str, list[str]] | None = None, unreadable: list[str] | None = None
+) -> Iterator[str]:
     """The files to validate: each target that is a folder walked, each other one as it is
     (a path that does not exist is read, and said to be unreadable). ``folders`` gets each
     folder's files, ``unreadable`` a line per folder that could not be listed."""
@@ -246,8 +248,7 @@ def _files(targets: Sequence[str], folders: dict[str, list[str]] | None = None, 
 def folder_problems(folders: dict[str, list[str]], reports: Sequence[FileReport]) -> list[str]:
     """A line for each folder named on the command line that gave nothing to validate: it
     holds no file, or none of its files is DICOM or could be read (each of those has its own
-    line too). Such
-    a folder makes the exit status :data:`NOT_DICOM` rather than a clean 0."""
+    line too). Such a folder makes the exit status :data:`NOT_DICOM` rather than a clean 0."""
     status = {r.path: r.status for r in reports}
     lines = []
     for folder, files in folders.items():
