@@ -12,7 +12,9 @@ Module, Table C.7-5a, Laterality (0020,0060), Type 2C). Decided from Body Part E
 (0018,0015) against two lists of its Defined Terms (PS3.16 Annex L, "Correspondence of
 Anatomic Region Codes and Body Part Examined Defined Terms"): the parts that come as a
 left and a right one (:data:`PAIRED_BODY_PARTS`) and the single, midline or whole-body
-ones (:data:`UNPAIRED_BODY_PARTS`), by anatomy. A term on neither list (URETER, SINUS,
+ones (:data:`UNPAIRED_BODY_PARTS`), by anatomy. The lists were written from the Defined
+Terms as known here, not read from PS3.16 (the standard's mirror has no PS3.16): a term
+of them that Annex L lacks does no harm, it never matches. A term on neither list (URETER, SINUS,
 a term of a later edition, a local one), an empty or absent Body Part Examined is not
 decided: the body part may still be paired, as Anatomic Region Sequence (0008,2218)
 would say in codes, which this rule does not read.
