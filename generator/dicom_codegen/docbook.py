@@ -183,6 +183,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def syntax_reason(exc: etree.XMLSyntaxError) -> str:
+    """lxml's reason without the ", line N, column M" it appends: the error names the line
+    itself, and the column is said once (``Premature end of data in tag td line 2745, column 3``:
+    the tag opened on line 2745, the file ended at column 3 of the line the error names)."""
+    reason = re.sub(r", line \d+, column (\d+)$", r", column \1", str(exc.msg))
+    return reason
+
+
 def load(path: Path, expected_part: int) -> Document:
     """Parse one part of the standard and check it is the part we expect.
 
@@ -202,7 +210,7 @@ def load(path: Path, expected_part: int) -> Document:
     except etree.XMLSyntaxError as exc:
         lineno: object = exc.lineno
         line = lineno if isinstance(lineno, int) else None
-        raise InputError(path, f"not well-formed XML: {exc.msg}", line=line) from None
+        raise InputError(path, f"not well-formed XML: {syntax_reason(exc)}", line=line) from None
     if root.tag != _NS + "book":
         raise InputError(path, f"not a DocBook 5 book (root element is {root.tag!r})")
     separate_blocks(root)

@@ -44,7 +44,7 @@ from rich.progress import (
 from rich.console import Console
 
 from . import transfer
-from .docbook import _EDITION, _PART_TITLE, DOCBOOK_NS, XML_ID, text_of
+from .docbook import _EDITION, _PART_TITLE, DOCBOOK_NS, XML_ID, syntax_reason, text_of
 from .errors import InputError
 from .manifest import PARTS, KnownFile, Manifest, part_file
 
@@ -247,7 +247,7 @@ def check_docbook(path: Path, origin: str, part: int, expected: str | None) -> s
                     subtitle = text_of(element)
                 depth -= 1
     except etree.XMLSyntaxError as exc:
-        raise InputError(origin, f"not well-formed XML (line {exc.lineno}): {exc.msg}") from None
+        raise InputError(origin, f"not well-formed XML (line {exc.lineno}): {syntax_reason(exc)}") from None
     assert root is not None
     if not tail.rstrip().endswith(b"</book>"):
         raise InputError(origin, "the file does not end with </book>: cut short, or not a whole part")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,9 @@ def test_truncated_xml_gives_the_line(tmp_path: Path) -> None:
     error = _error(path)
     assert error.reason.startswith("not well-formed XML")
     assert error.line is not None and error.line > 1000
+    # the line is said once, by the error, not again by lxml's reason (", line N, column M")
+    assert str(error).count(f"line {error.line}") == 1, str(error)
+    assert re.search(r", column \d+$", error.reason), error.reason
 
 
 def test_invalid_xml(tmp_path: Path) -> None:
