@@ -208,6 +208,12 @@ class Association(MessageExchange, ReceiveTimers, Requestor, Dispatcher):
         return self._conn.request.called_ae if self._conn.request else ""
 
     @property
+    def peer_ae(self) -> str:
+        """The other side's AE title: the calling AE where this side accepted, the called AE
+        where it requested (as each log line's ``peer (AE)`` names it)."""
+        return self.called_ae if self._conn.requestor else self.calling_ae
+
+    @property
     def request(self) -> AssociateRQ | None:
         return self._conn.request
 
@@ -326,7 +332,7 @@ class Association(MessageExchange, ReceiveTimers, Requestor, Dispatcher):
             elif isinstance(event, Released):
                 self._finish("")
             elif isinstance(event, Aborted):
-                log.warning("%s (%s): %s", self.peer, self.calling_ae or "?", event.detail)
+                log.warning("%s (%s): %s", self.peer, self.peer_ae or "?", event.detail)
                 self._finish(event.detail)
         self._flush()
         if self._conn.should_close and self._transport is not None:

@@ -261,3 +261,23 @@ def test_the_blocking_adapter(tmp_path: Path) -> None:
             query = scu.find(StudyRootStudyQuery(StudyInstanceUID=""))
             assert [s.StudyInstanceUID for s in query] == [_ct().StudyInstanceUID] and query.status == Status(0)
     assert folder.path_for("1.2.3.7").is_file()
+
+
+def test_each_side_names_the_other_ae_in_its_log(caplog: pytest.LogCaptureFixture) -> None:
+    """``peer (AE)``: the SCU's line names the called AE (the peer's), the SCP's the calling
+    AE; the SCU's abort after an exception named its own AE there."""
+
+    async def main() -> None:
+        server = Server(storage_policy("ARCHIVE", [VERIFICATION]), Handlers())
+        await server.start()
+        with pytest.raises(ValueError):
+            async with await associate("127.0.0.1", server.port, called_ae="ARCHIVE", calling_ae="ME"):
+                raise ValueError("the user's own")
+        await asyncio.sleep(0.2)
+        await server.close()
+
+    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
+        run(main())
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(line.endswith("(ARCHIVE): aborted after ValueError") for line in logged), logged
+    assert not any("(ME): aborted after" in line for line in logged), logged
