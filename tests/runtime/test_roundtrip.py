@@ -4,7 +4,9 @@ Judged by tools that are not this project's: pydicom reads the original and the 
 without decoding values (its raw elements: tag, VR, value bytes), and every element
 must be there in both, empty or not, with the same value bytes; dciodvfy must report
 no error on the copy that it does not report on the original. This holds for every
-file of pydicom 3.0.2's corpus that reads (at the Dataset level), and through the
+file of pydicom 3.0.2's corpus that reads (at the Dataset level; the three that are data sets
+without SOP Class and Instance UIDs, NOT_FILES, as data sets alone: writing them as files is
+refused, and that is asserted), and through the
 typed classes for every corpus file whose SOP class has an IOD in the model.
 """
 
@@ -32,7 +34,7 @@ from pydicom.uid import ExplicitVRLittleEndian
 from dicom_model import sop_classes
 from dicom_model.iods.ct_image import CTImage
 from dicom_runtime.dataset import DataElement, Dataset
-from dicom_runtime.errors import DicomDecodeError, DicomTypeError
+from dicom_runtime.errors import DicomDecodeError, DicomEncodeError, DicomTypeError
 from dicom_runtime.fileformat import encode_body, encode_file, read_file
 from dicom_runtime.reader import EXPLICIT_LE
 from dicom_runtime.typed import NonConformantError, from_dataset, read, to_dataset, write
@@ -114,16 +116,43 @@ def _dciodvfy_errors(path: Path) -> set[str]:
     return {line.strip() for line in lines if line.startswith("Error")}
 
 
+#: The corpus files that are data sets without the attributes a file needs: no SOP Class and
+#: Instance UIDs, in the data set or as the meta's Media Storage ones (empty there). Writing
+#: them as files is refused; their data sets alone are compared.
+NOT_FILES = {"empty_charset_LEI.dcm", "meta_missing_tsyntax.dcm", "nested_priv_SQ.dcm"}
+NOT_A_FILE = "a DICOM file needs SOP Class UID (0008,0016) and SOP Instance UID (0008,0018)"
+
+
 def _copy_bytes(path: Path) -> bytes:
-    """The file read at the Dataset level and encoded again (as a file where it names its
-    SOP class, else its data set alone)."""
+    """The file read at the Dataset level and encoded again: as a file, except the NOT_FILES,
+    whose encoding as a file must be refused (then their data set alone)."""
     file = read_file(path)
-    try:
+    if path.name not in NOT_FILES:
         return encode_file(file.dataset, file.transfer_syntax)
-    except Exception:
-        if 0x00080016 in file.dataset or file.meta.value(0x00020002):
-            raise
-        return encode_body(file.dataset, file.transfer_syntax)
+    with pytest.raises(DicomEncodeError, match=re.escape(NOT_A_FILE)):
+        encode_file(file.dataset, file.transfer_syntax)
+    return encode_body(file.dataset, file.transfer_syntax)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_FILES))
+def test_a_data_set_without_sop_uids_is_refused_as_a_file(name: str, tmp_path: Path) -> None:
+    path = next(f for f in READABLE if f.name == name)
+    out = tmp_path / "copy.dcm"
+    with pytest.raises(DicomEncodeError, match=f"^{re.escape(str(out))}: {re.escape(NOT_A_FILE)}$"):
+        write(read(path, strict=False), out, validate=False)
+    assert not out.exists()
+
+
+def test_exactly_the_not_files_are_refused() -> None:
+    refused = set()
+    for path in READABLE:
+        file = read_file(path)
+        try:
+            encode_file(file.dataset, file.transfer_syntax)
+        except DicomEncodeError as error:
+            assert str(error) == NOT_A_FILE, path.name
+            refused.add(path.name)
+    assert refused == NOT_FILES
 
 
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)
