@@ -12,7 +12,11 @@ attribute absent or empty, a value of another type: :class:`NonConformantError`)
 validated all the same: its attributes are put in an instance without the checks of
 construction, and :meth:`validate` reports what is wrong. A SOP class the model has no
 IOD for is said so, and is not an error. ``--format json`` prints the same findings as
-one JSON document. Folders are walked (every file under them, in name order), with a
+one JSON document: per file ``file``, ``status`` (``clean``, ``errors``, ``no-iod``,
+``not-dicom``, ``unreadable``), ``sop_class_uid``, ``sop_class``, ``iod``, ``conformant``
+(true: the typed instance was made; false: it could not be, validated as read; null: no
+instance was tried, as for a file not DICOM, unreadable or without an IOD), ``reason``,
+``findings``, ``errors``, ``not_checked``; then ``problems``, ``summary``, ``exit_status``. Folders are walked (every file under them, in name order), with a
 progress bar on a terminal, and a count of findings per rule ends the output when there
 is more than one file.
 
@@ -62,7 +66,7 @@ class FileReport:
         sop_class_uid: str = "",
         sop_class: str = "",
         iod: str = "",
-        conformant: bool = True,
+        conformant: bool | None = None,
         reason: str = "",
         findings: list[Finding] | None = None,
         not_checked: int = 0,
@@ -72,7 +76,9 @@ class FileReport:
         self.sop_class_uid = sop_class_uid
         self.sop_class = sop_class  # the SOP class's name in PS3.4, or ""
         self.iod = iod  # the generated class the file was validated as
-        self.conformant = conformant  # False: the typed instance could not be made (NonConformantError)
+        # True: the typed instance was made; False: it could not be (NonConformantError, validated
+        # as read); None: no instance was tried (not DICOM, unreadable, no IOD): never conformant
+        self.conformant = conformant
         self.reason = reason  # why the file is not DICOM, or why it was not validated
         self.findings: list[Finding] = [] if findings is None else findings
         self.not_checked = not_checked  # conditions not checked (also counted when ``--errors-only`` leaves them out)
@@ -204,6 +210,7 @@ def validate_file(path: str) -> FileReport:
     instance: DicomObject
     try:
         instance = from_dataset(iod, dataset, source=path)
+        report.conformant = True
     except NonConformantError:
         report.conformant = False
         instance = lenient_instance(iod, dataset)
@@ -316,7 +323,14 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="FILE|FOLDER", help="files, or folders to walk")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="text lines (default) or one JSON document")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text lines (default) or one JSON document: files[] (file, status: clean|errors|no-iod|not-dicom|unreadable, "
+        "sop_class_uid, sop_class, iod, conformant: true typed instance made, false validated as read, "
+        "null not tried (not DICOM, unreadable, no IOD), reason, findings[], errors, not_checked), problems, summary, exit_status",
+    )
     parser.add_argument("--errors-only", action="store_true", help="leave out the conditions that were not checked")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     parser.add_argument("--version", action=version_action("dicom-validate"))

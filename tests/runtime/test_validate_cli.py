@@ -279,3 +279,32 @@ def test_json_of_an_empty_folder_has_the_problem_and_exit_status_2(tmp_path: Pat
 
 def test_the_help_documents_exit_status_2_for_a_folder_with_nothing_to_validate() -> None:
     assert "or a folder holds no file or no DICOM file (nothing validated)" in " ".join(_run("--help").stdout.split())
+
+
+def test_json_says_a_file_not_validated_is_not_conformant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a truncated file, a missing one and one that is not DICOM said "conformant": true
+    truncated = tmp_path / "trunc.dcm"
+    truncated.write_bytes(CT.read_bytes()[:2000])
+    text = tmp_path / "notes.txt"
+    text.write_text("not DICOM\n")
+    missing = tmp_path / "missing.dcm"
+    no_iod = tmp_path / "no_iod.dcm"
+    shutil.copy(_corpus("nested_priv_SQ.dcm"), no_iod)
+    paths = [str(CT), str(truncated), str(missing), str(text), str(no_iod)]
+    assert main(["--no-progress", "--format", "json", *paths]) == 2
+    document = json.loads(capsys.readouterr().out)
+    found = {e["file"]: (e["status"], e["conformant"]) for e in document["files"]}
+    assert found == {
+        str(CT): ("clean", True),
+        str(truncated): ("unreadable", None),
+        str(missing): ("unreadable", None),
+        str(text): ("not-dicom", None),
+        str(no_iod): ("no-iod", None),
+    }
+
+
+def test_help_documents_the_json_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "conformant: true typed instance made, false validated as read, null not tried" in shown
