@@ -240,7 +240,13 @@ def _conformance(conformance: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``dicom-net`` and its subcommands, each subcommand's arguments added when
     it is parsed or its help is asked for (:class:`.LazyParser`: ``--help`` lists them only)."""
-    parser = argparse.ArgumentParser(prog="dicom-net", description="DICOM network tools (PS3.7, PS3.8).", formatter_class=HelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dicom-net",
+        description="DICOM network tools (PS3.7, PS3.8).",
+        epilog="Exit status: 0 success, 1 failure (one line on standard error saying why), "
+        "2 a usage error (the usage, then one line naming the option and the reason).",
+        formatter_class=HelpFormatter,
+    )
     parser.add_argument("--version", action=version_action("dicom-net"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=LazyParser)
     subcommands = (

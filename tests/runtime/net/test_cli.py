@@ -63,3 +63,25 @@ def test_failures_exit_1_with_one_line(scp: ScpProcess, arguments: list[str], re
     shown = (result.stderr + result.stdout).strip()
     assert reason.format(port=scp.port, closed=closed) in shown
     assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "reason"),
+    [
+        (
+            ["echo", "127.0.0.1", "11119", "--aec", "THIS_IS_A_VERY_LONG_AE_TITLE"],
+            "dicom-net echo: error: argument --aec: 'THIS_IS_A_VERY_LONG_AE_TITLE' is not an AE title (1 to 16 characters",
+        ),
+        (["scp", "--port", "99999", "--out", "/tmp/x"], "dicom-net scp: error: argument --port: 99999 is out of range (must be from 0 to 65535)"),
+    ],
+)
+def test_usage_errors_exit_2_naming_the_option_and_the_reason(arguments: list[str], reason: str) -> None:
+    # README said "otherwise 1 and one line on standard error": a usage error is argparse's exit 2,
+    # its usage and then one line naming the option and why
+    result = dicom_net(*arguments)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(reason)
+    assert result.stdout == ""
+    readme = " ".join((Path(__file__).parents[3] / "README.md").read_text().split())
+    assert "A usage error (an unknown option, a missing argument, a value an option cannot take) exits 2" in readme
+    assert reason.split(" (")[0] in readme
