@@ -497,11 +497,30 @@ async def _index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stdout_gone() -> bool:
+    """Whether standard output's reader has closed it (a pipe with no reader polls as an error)."""
+    import select
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    except (OSError, ValueError):
+        pass
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Only now, with a subcommand to run, the modules it needs are imported.
     import asyncio
     import logging
+    import os
     import ssl
 
     from ..errors import DicomError
@@ -524,7 +543,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "index": _index,
     }
     try:
-        return asyncio.run(runners[args.command](args))
+        status: int = asyncio.run(runners[args.command](args))
+        sys.stdout.flush()  # within the try: a closed pipe may show only now
+        return status
+    except BrokenPipeError as exc:
+        if args.command == "scp" or not _stdout_gone():  # a peer's socket; or a server whose output is lost
+            print(f"dicom-net {args.command}: {exc}", file=sys.stderr)
+            return 1
+        # the reader stopped (``| head``), as dicom-dump ends: no message, standard output goes
+        # nowhere from now on (so that the interpreter's last flush fails no more), exit status 0
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (Failed, DicomError, OSError, ValueError, ssl.SSLError, KeyError) as exc:
         print(f"dicom-net {args.command}: {exc}", file=sys.stderr)
         return 1

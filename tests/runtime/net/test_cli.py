@@ -85,3 +85,19 @@ def test_usage_errors_exit_2_naming_the_option_and_the_reason(arguments: list[st
     readme = " ".join((Path(__file__).parents[3] / "README.md").read_text().split())
     assert "A usage error (an unknown option, a missing argument, a value an option cannot take) exits 2" in readme
     assert reason.split(" (")[0] in readme
+
+
+@pytest.mark.parametrize("command", ["echo", "find"])
+def test_a_closed_pipe_ends_quietly(scp: ScpProcess, command: str) -> None:
+    # `dicom-net find ... | head -1` said "dicom-net find: [Errno 32] Broken pipe" and exited 1;
+    # dicom-dump ends quietly, with exit status 0: the reader leaving is no failure
+    keys = ["-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID"] if command == "find" else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dicom_runtime.net.cli", command, "127.0.0.1", str(scp.port), "--aec", "OURSCP", *keys],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, stderr
+    assert stderr == ""
