@@ -421,8 +421,22 @@ def _associate(pdu_type: int, body: bytes) -> AssociateRQ | AssociateAC:
     return AssociateAC(called, calling, tuple(ac_contexts), user, context_name, version)
 
 
+#: The PDU types of PS3.8 9.3 (Table 9-11): A-ASSOCIATE-RQ, -AC, -RJ, P-DATA-TF,
+#: A-RELEASE-RQ, -RP, A-ABORT.
+PDU_TYPES = frozenset(range(0x01, 0x08))
+
+
+def unknown_type(pdu_type: int) -> PduError:
+    """The error for a first byte that is no PDU type: checked before the length, which for
+    another protocol's bytes is nonsense (``HTTP/1.0 400`` announced 1414541105 bytes)."""
+    shown = f" ({chr(pdu_type)!r})" if 0x20 < pdu_type < 0x7F else ""
+    return PduError(f"unknown PDU type 0x{pdu_type:02X}{shown}, none of PS3.8's (0x01-0x07): not a DICOM peer?", 0)
+
+
 def decode_pdu(data: bytes) -> Pdu:
     """One complete PDU (header included)."""
+    if data and data[0] not in PDU_TYPES:
+        raise unknown_type(data[0])
     cursor = _Cursor(data)
     pdu_type, _, length = cursor.unpack(">BBI", "PDU header")
     if length != cursor.remaining():
@@ -463,7 +477,7 @@ def decode_pdu(data: bytes) -> Pdu:
         if exc.offset < 6:
             raise PduError(exc.reason, exc.offset + 6) from None
         raise
-    raise PduError(f"unknown PDU type 0x{pdu_type:02X}", 0)
+    raise unknown_type(pdu_type)
 
 
 class PduBuffer:
@@ -477,7 +491,11 @@ class PduBuffer:
         """Add received bytes; return the PDUs now complete (possibly none)."""
         self._data += data
         found: list[Pdu] = []
-        while len(self._data) >= 6:
+        while self._data:
+            if self._data[0] not in PDU_TYPES:  # before the length (PS3.8 9.3: type first)
+                raise unknown_type(self._data[0])
+            if len(self._data) < 6:
+                break
             length = int.from_bytes(self._data[2:6], "big")
             if length > self.max_length:
                 raise PduError(f"PDU length {length} exceeds the maximum of {self.max_length}", 2)

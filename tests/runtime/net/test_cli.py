@@ -101,3 +101,34 @@ def test_a_closed_pipe_ends_quietly(scp: ScpProcess, command: str) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr
     assert stderr == ""
+
+
+def test_a_peer_that_is_not_dicom_is_said_so() -> None:
+    # an HTTP server's answer was read as a PDU length first: "invalid-PDU-parameter value:
+    # byte 2: PDU length 1414541105 exceeds the maximum"; its first byte is no PDU type
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+
+    def answer() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            connection.recv(65536)  # the A-ABORT, or the close
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        result = dicom_net("echo", "127.0.0.1", str(port), "--timeout", "3")
+    finally:
+        thread.join(10)
+        server.close()
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "unknown PDU type 0x48 ('H'), none of PS3.8's (0x01-0x07): not a DICOM peer?" in result.stderr
+    assert "PDU length" not in result.stderr

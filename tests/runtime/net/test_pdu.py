@@ -217,3 +217,19 @@ def test_every_pdu_and_sub_item_round_trips_whole_and_byte_at_a_time(pdus: list[
     for index in range(len(stream)):
         received.extend(buffer.feed(stream[index : index + 1]))
     assert received == pdus and buffer.pending == 0
+
+
+def test_the_pdu_type_is_checked_before_the_length() -> None:
+    # an HTTP answer's "TP/1" was read as a length: "PDU length 1414541105 exceeds the maximum"
+    expected = "byte 0: unknown PDU type 0x48 ('H'), none of PS3.8's (0x01-0x07): not a DICOM peer?"
+    with pytest.raises(PduError) as raised:
+        PduBuffer().feed(b"HTTP/1.0 400 Bad Request\r\n")
+    assert str(raised.value) == expected
+    with pytest.raises(PduError) as raised:
+        PduBuffer().feed(b"H")  # one byte is enough to know
+    assert str(raised.value) == expected
+    with pytest.raises(PduError) as raised:
+        decode_pdu(b"HTTP/1.0 400 Bad Request\r\n")
+    assert str(raised.value) == expected
+    with pytest.raises(PduError, match=r"^byte 0: unknown PDU type 0x00, none of PS3.8's"):
+        PduBuffer().feed(b"\x00\x00\xff\xff\xff\xff")
