@@ -437,7 +437,10 @@ async def _conformance(args: argparse.Namespace) -> int:
 
     def output() -> int:  # the statement is written only when the probe (if asked) found it true
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:  # PATH: reason, as the other commands name a file
+                raise Failed(f"{args.output}: cannot write ({exc.strerror or exc})") from None
         else:
             sys.stdout.write(text)
         return 0

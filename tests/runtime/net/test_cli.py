@@ -132,3 +132,15 @@ def test_a_peer_that_is_not_dicom_is_said_so() -> None:
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "unknown PDU type 0x48 ('H'), none of PS3.8's (0x01-0x07): not a DICOM peer?" in result.stderr
     assert "PDU length" not in result.stderr
+
+
+def test_conformance_to_a_path_that_cannot_be_written(tmp_path: Path) -> None:
+    # it said "dicom-net conformance: [Errno 2] No such file or directory: '/nonexist/x.md'"
+    archive = Path(__file__).parents[3] / "examples" / "archive.toml"
+    missing = tmp_path / "nonexist" / "x.md"
+    result = dicom_net("conformance", str(archive), "-o", str(missing))
+    assert result.returncode == 1
+    assert result.stderr == f"dicom-net conformance: {missing}: cannot write (No such file or directory)\n"
+    folder = dicom_net("conformance", str(archive), "-o", str(tmp_path))
+    assert folder.returncode == 1
+    assert folder.stderr == f"dicom-net conformance: {tmp_path}: cannot write (Is a directory)\n"
