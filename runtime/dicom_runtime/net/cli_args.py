@@ -168,7 +168,10 @@ def _scp(scp: argparse.ArgumentParser) -> None:
     scp.add_argument("--ae", help="with --config: which AE (default: the first)")
     scp.add_argument("--host", default=None, help="listening address (default: 0.0.0.0, or the configuration's)")
     scp.add_argument("--port", type=_PORT, help="listening TCP port (needed without --config)")
-    scp.add_argument("--out", help="folder for received instances (also queried)")
+    scp.add_argument(
+        "--out",
+        help="folder for received instances (also queried); made if missing, but not its parents: a missing parent is refused",
+    )
     scp.add_argument(
         "--journal", default=None, metavar="DIR",
         help=f"folder of the write-ahead journal, on the file system of --out (default: OUT/{JOURNAL_SUBFOLDER})",

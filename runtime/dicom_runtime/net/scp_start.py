@@ -34,14 +34,22 @@ class Made:
         self._made: list[Path] = []  # the topmost folders that did not exist: what the start creates
         self.folder: _Closable | None = None  # the storage folder once open: closed before the undo
 
-    def watch(self, setting: str, path: Path | None) -> None:
+    def watch(self, setting: str, path: Path | None, *, parents: bool = True) -> None:
         """``path`` is a folder the start is to make or use, given by ``setting`` (``--out``,
-        ``FILE: ae[0].storage``): :class:`.Failed` at once if something else is there."""
+        ``FILE: ae[0].storage``): :class:`.Failed` at once if something else is there.
+        ``parents=False`` (the storage folder): only its last component may be made; a missing
+        parent is refused (a mistyped path must not become a new, empty archive: dcmtk's
+        ``storescp -od`` refuses a folder that does not exist)."""
         if path is None:
             return
         path = Path(os.path.abspath(path.expanduser()))
         if path.exists() and not path.is_dir():
             raise Failed(f"{setting} = {str(path)!r}: not a folder (a file of that name is there)")
+        if not parents and not path.exists() and not path.parent.exists():
+            raise Failed(
+                f"{setting} = {str(path)!r}: its parent folder {str(path.parent)!r} does not exist "
+                "(only the storage folder itself is made: make its parents first)"
+            )
         self._settings.append((setting, path))
         top = None
         for folder in (path, *path.parents):
@@ -82,7 +90,7 @@ class Made:
 
 def watch_options(made: Made, args: argparse.Namespace) -> None:
     """The folders of ``dicom-net scp --out OUT [--journal DIR] [--spill-dir DIR]``."""
-    made.watch("--out", Path(args.out))
+    made.watch("--out", Path(args.out), parents=False)
     made.watch("--journal" if args.journal else f"--out (its {JOURNAL_SUBFOLDER} folder)", Path(args.journal or Path(args.out) / JOURNAL_SUBFOLDER))
     made.watch("--spill-dir", Path(args.spill_dir) if args.spill_dir else None)
 
@@ -90,7 +98,7 @@ def watch_options(made: Made, args: argparse.Namespace) -> None:
 def watch_entity(made: Made, entity: ApplicationEntity, where: str, args: argparse.Namespace) -> None:
     """The folders of a configured AE (``where``: ``FILE: ae[0]``), ``--out`` and ``--journal`` applied."""
     storage = "--out" if args.out is not None else f"{where}.storage"
-    made.watch(storage, entity.storage)
+    made.watch(storage, entity.storage, parents=False)
     if entity.storage is not None:
         journal = "--journal" if args.journal else f"{where}.journal" if entity.journal is not None else f"{storage} (its {JOURNAL_SUBFOLDER} folder)"
         made.watch(journal, entity.journal or entity.storage / JOURNAL_SUBFOLDER)

@@ -31,11 +31,47 @@ def _tree(folder: Path) -> list[str]:
 
 
 def test_a_busy_port_leaves_no_new_folder(busy_port: int, tmp_path: Path) -> None:
-    out = tmp_path / "new" / "archive"
+    out = tmp_path / "archive"
     result = _scp("--host", "127.0.0.1", "--port", str(busy_port), "--out", str(out))
     assert result.returncode == 1
     assert "address already in use" in result.stderr and result.stderr.count("\n") == 1
-    assert not (tmp_path / "new").exists()
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_a_storage_folder_whose_parent_is_missing_is_refused(tmp_path: Path, configured: bool) -> None:
+    # --out /nonexistent/dir made the folder and its parents: a mistyped path became a new,
+    # empty archive (dcmtk's storescp -od refuses a missing folder); the last component only is made
+    out = tmp_path / "typo" / "archive"
+    if configured:
+        config = tmp_path / "scp.toml"
+        config.write_text(f'[[ae]]\ntitle = "A"\nport = 0\nstorage = "{out}"\n')
+        result = _scp("--config", str(config))
+        setting = f"{config}: ae[0].storage"
+    else:
+        result = _scp("--port", "0", "--out", str(out))
+        setting = "--out"
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"dicom-net scp: {setting} = {str(out)!r}: its parent folder {str(out.parent)!r} does not exist "
+        "(only the storage folder itself is made: make its parents first)\n"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_storage_folder_itself_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "archive"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--host", "127.0.0.1", "--port", "0", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert "listening on" in process.stdout.readline()
+        assert out.is_dir()
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 def test_a_busy_port_leaves_an_existing_folder_as_it_was(busy_port: int, tmp_path: Path) -> None:
