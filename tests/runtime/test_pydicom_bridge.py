@@ -8,6 +8,7 @@ import pydicom
 import pydicom.data
 import pytest
 
+from dicom_model.dataset import Dataset as KeywordDataset
 from dicom_runtime.dataset import Dataset
 from dicom_runtime.errors import DicomEncodeError, DicomTypeError
 from dicom_runtime.fileformat import read_file
@@ -44,7 +45,7 @@ NOT_FILES = ["empty_charset_LEI.dcm", "meta_missing_tsyntax.dcm", "nested_priv_S
 
 
 def _query() -> Dataset:
-    d = Dataset()
+    d = KeywordDataset()  # the runtime's Dataset, its keywords declared to mypy
     d.PatientName = "DOE^J"
     d.QueryRetrieveLevel = "STUDY"
     return d
@@ -97,4 +98,4 @@ def test_what_cannot_be_converted_is_one_dicom_error() -> None:
     with pytest.raises(DicomTypeError):
         from_pydicom(b"DICM")
     with pytest.raises(DicomTypeError):
-        to_pydicom(pydicom.Dataset())
+        to_pydicom(pydicom.Dataset())  # type: ignore[arg-type]
