@@ -23,7 +23,7 @@ from .aio import DEFAULT_UNASSOCIATED_BUDGET, IGNORED_AFTER_ABORT, QUEUED_BYTES,
 from .association import ASSOCIATION_PDU_LIMIT
 from .deadlines import MESSAGE_MIN_RATE
 from .server import FILES_RESERVED
-from .storage import BACKLOG_LIMIT, DUPLICATE_REFUSED
+from .storage import BACKLOG_LIMIT, COMPARE_AS_DATA_LIMIT, DUPLICATE_REFUSED
 from .config import ApplicationEntity, Config
 from .conformance_document import Block, Diagram, Section, Statement, Table
 from .conformance_status import RETURNED_WHEN, date_time_matching, pn_matching
@@ -469,7 +469,10 @@ def statement(config: Config, *, generator: str = "") -> Statement:
 
 def _duplicates(policy: str) -> str:
     """The statement's sentence on a SOP Instance UID received again with another data set."""
-    first = "A SOP instance received again with the same data set is answered Success and changes nothing; with another data set, "
+    first = ("A SOP instance received again with the same data set is answered Success and changes nothing, in whatever transfer "
+             "syntax it comes: two native or deflated encodings are compared as data (decoded; up to "
+             f"{COMPARE_AS_DATA_LIMIT // (1024 * 1024)} MiB each, larger ones as bytes), Pixel Data compressed otherwise than the "
+             "stored one's counts as another data set; with another data set, ")
     return first + {
         "keep": "the stored one is kept and Success is answered (both checksums are logged).",
         "replace": "it replaces the stored one and Success is answered (both checksums are logged).",

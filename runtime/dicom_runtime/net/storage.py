@@ -27,11 +27,18 @@ from pathlib import Path
 
 from ..dataset import Dataset
 from ..errors import DicomError
-from ..fileformat import file_header, write_bytes_atomic
+from ..fileformat import (
+    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+    IMPLICIT_VR_LITTLE_ENDIAN,
+    decode_body,
+    encode_body,
+    file_header,
+    write_bytes_atomic,
+)
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
 from .index import SUBFOLDER, hold, index_path, open_index, release
-from .instances import Instance
+from .instances import NATIVE_SYNTAXES, Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
 from .messages import Status
@@ -73,7 +80,8 @@ DUPLICATE_POLICIES = ("keep", "replace", "reject")
 """What a C-STORE of a SOP Instance UID already held does when its data set differs: ``keep``
 the stored one and answer Success (the default), ``replace`` it, or keep it and ``reject``
 the new one with a failure status, :data:`DUPLICATE_REFUSED`. Either way both checksums are
-logged; a data set identical to the stored one is answered Success and changes nothing."""
+logged; a data set identical to the stored one (in any transfer syntax, :func:`_same`) is answered
+Success and changes nothing."""
 
 DUPLICATE_REFUSED = 0xC111
 """The C-STORE status of a duplicate that ``reject`` refuses: a failure (Error: Cannot
@@ -116,8 +124,9 @@ class StorageFolder:
         #: A-RELEASE-RP (:func:`dicom_runtime.media.folder.keep_as_fileset`).
         self.fileset = fileset
         self.duplicates = duplicates
-        # Data sets acknowledged (or being stored) whose files are not written yet, with a token of the store.
-        self._unwritten: dict[Path, tuple[bytes | SpilledData, int]] = {}
+        # Data sets acknowledged (or being stored) whose files are not written yet, with a token of the
+        # store and their transfer syntax.
+        self._unwritten: dict[Path, tuple[bytes | SpilledData, int, str]] = {}
         self._tokens = itertools.count()
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(".*.dcm.*"):  # a write cut short by a crash, never acknowledged
@@ -459,7 +468,7 @@ class StorageFolder:
         if spilled is not None:
             return await self._store_spilled(request, path, spilled, token)
         instance = request.instance
-        self._unwritten[path] = (instance.data, token)  # a second C-STORE of this UID now sees this one
+        self._unwritten[path] = (instance.data, token, instance.transfer_syntax)  # a second C-STORE of this UID now sees this one
         data = instance.file_bytes(request.calling_ae)
         journal = self.journal
         try:
@@ -487,7 +496,7 @@ class StorageFolder:
         """C-STORE of a data set that arrived spilled to a temporary file (a large one): stored
         as one too large for the journal, its file written from the temporary one by the
         kernel (the data set never in this process's memory)."""
-        self._unwritten[path] = (spilled, token)
+        self._unwritten[path] = (spilled, token, request.context.transfer_syntax)
         header = file_header(request.sop_class, request.sop_instance, request.context.transfer_syntax, request.calling_ae)
         try:
             try:
@@ -516,23 +525,30 @@ class StorageFolder:
         if held is not None and held[1] == token:
             del self._unwritten[path]
 
-    async def _duplicate(self, request: StoreRequest, path: Path, held: tuple[bytes | SpilledData, int] | None) -> Status | int | None:
-        """A C-STORE of a SOP Instance UID already held: the answer, or None to store it anyway."""
+    async def _duplicate(self, request: StoreRequest, path: Path, held: tuple[bytes | SpilledData, int, str] | None) -> Status | int | None:
+        """A C-STORE of a SOP Instance UID already held: the answer, or None to store it anyway.
+        The same data set in another transfer syntax is the same data set (:func:`_same`)."""
         spilled = request.spilled
         new: bytes | SpilledData = spilled if spilled is not None else request.instance.data
+        new_syntax = request.context.transfer_syntax if spilled is not None else request.instance.transfer_syntax
         old: bytes | SpilledData
         if held is not None:
-            old = held[0]
+            old, _, old_syntax = held
         else:
             try:
-                old = (await request.association.blocking(Instance.from_file, path)).data
+                stored = await request.association.blocking(Instance.from_file, path)
             except (OSError, DicomError) as error:  # the stored file is unreadable: the new one replaces it
                 log.warning("%s: %s is held but unreadable (%s); replaced", self.root, path.name, error)
                 return None
-        if await request.association.blocking(_same, old, new):
-            log.debug("%s (%s): %s received again, identical; nothing changed", request.association.peer, request.calling_ae, path.stem)
+            old, old_syntax = stored.data, stored.transfer_syntax
+        same, how = await request.association.blocking(_same, old, old_syntax, new, new_syntax)
+        if same:
+            log.debug("%s (%s): %s received again, identical%s; nothing changed", request.association.peer, request.calling_ae, path.stem,
+                      "" if old_syntax == new_syntax else f" as data ({old_syntax} stored, {new_syntax} received)")
             return 0
-        checksums = f"stored sha256 {_sha256(old)}, received sha256 {_sha256(new)}"
+        checksums = f"stored sha256 {_sha256(old)} in {old_syntax}, received sha256 {_sha256(new)} in {new_syntax}"
+        if how:
+            checksums += f"; {how}"
         action = {"keep": "the stored one is kept", "replace": "the received one replaces it", "reject": f"the stored one is kept; refused with {DUPLICATE_REFUSED:04X}"}[self.duplicates]
         log.warning("%s (%s): duplicate SOP Instance UID %s with different content (%s); %s",
                     request.association.peer, request.calling_ae, path.stem, checksums, action)
@@ -578,7 +594,43 @@ def _sha256(data: bytes | SpilledData) -> str:
     return (data.sha256() if isinstance(data, SpilledData) else hashlib.sha256(data).hexdigest())[:16]
 
 
-def _same(old: bytes | SpilledData, new: bytes | SpilledData) -> bool:
+COMPARE_AS_DATA_LIMIT = 32 * 1024 * 1024
+"""Two encodings of a SOP instance in different transfer syntaxes are compared as data (both
+decoded, :func:`_same`) only while each is at most this many bytes and neither was spilled to a
+temporary file (:mod:`.spill`): beyond it, only their bytes are compared (a large instance is not
+decoded twice into memory), so the same data set re-sent in another syntax counts as different
+content, and the log says so."""
+
+_AS_DATA = (*NATIVE_SYNTAXES, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)
+"""The syntaxes whose encodings are compared as data: native and deflated. Pixel Data
+encapsulated (compressed) differently is different content: its pixels are not decoded to be
+compared; one compressed syntax against another (or a native one) compares as bytes."""
+
+
+def _same(old: bytes | SpilledData, old_syntax: str, new: bytes | SpilledData, new_syntax: str) -> tuple[bool, str]:
+    """Whether two encodings of a SOP instance hold the same data set, and where they were not
+    compared as data, why (for the log). The same bytes in the same syntax are the same; in two
+    native or deflated syntaxes (:data:`_AS_DATA`), both are decoded and encoded again in Implicit
+    VR Little Endian, whose bytes are then compared: values equal as numbers and text, whatever
+    the byte order, the VRs written (an Implicit VR's private element is UN) or the deflation."""
+    if old_syntax == new_syntax:
+        return _same_bytes(old, new), ""
+    if old_syntax not in _AS_DATA or new_syntax not in _AS_DATA:
+        return False, "compared as bytes: a compressed transfer syntax's pixels are not decoded to be compared"
+    if isinstance(old, SpilledData) or isinstance(new, SpilledData) or max(len(old), len(new)) > COMPARE_AS_DATA_LIMIT:
+        return False, f"compared as bytes only: a data set beyond {COMPARE_AS_DATA_LIMIT} bytes is not decoded to be compared"
+    try:
+        return _canonical(old, old_syntax) == _canonical(new, new_syntax), ""
+    except DicomError as error:
+        return False, f"compared as bytes: one cannot be decoded ({error})"
+
+
+def _canonical(data: bytes, syntax: str) -> bytes:
+    """A data set's bytes in Implicit VR Little Endian: one encoding of what it holds."""
+    return encode_body(decode_body(data, syntax, source="a duplicate's data set"), IMPLICIT_VR_LITTLE_ENDIAN, source_syntax=syntax)
+
+
+def _same_bytes(old: bytes | SpilledData, new: bytes | SpilledData) -> bool:
     if isinstance(old, bytes) and isinstance(new, bytes):
         return old == new
     if isinstance(old, bytes) or isinstance(new, bytes):
