@@ -14,6 +14,7 @@ group's first instance in file name order.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import logging
 import re
@@ -185,27 +186,39 @@ ACR_NEMA_DATE = re.compile(r"\d{4}\.\d\d\.\d\d")
 def normal_time(value: str) -> str | None:
     """A TM value as ``HHMMSS.FFFFFF``, the components it leaves out zero (``0830`` is
     08:30:00, PS3.5 6.2), so that times compare by their meaning as strings of one length
-    (the ACR-NEMA form ``08:30:00``, colons dropped, is this form); None if it is no time."""
+    (the ACR-NEMA form ``08:30:00``, colons dropped, is this form); None if it is no time,
+    an hour above 23, a minute above 59 or a second above 60 included, as for DT values."""
     found = _TIME.fullmatch(value.strip(" ").replace(":", ""))
     if found is None:
         return None
     hours, minutes, seconds, fraction = found.groups()
+    if int(hours) > 23 or int(minutes or 0) > 59 or int(seconds or 0) > 60:  # 60: a leap second (PS3.5 6.2)
+        return None
     return f"{hours}{minutes or '00'}{seconds or '00'}.{(fraction or '').ljust(6, '0')}"
 
 
 def normal_date(value: str) -> str | None:
     """A DA value as ``YYYYMMDD``, the ACR-NEMA form ``YYYY.MM.DD`` included (PS3.5 6.2
-    recommends reading it); None if it is no date."""
+    recommends reading it); None if it is no date, a day that no calendar has included
+    (``20041301``, ``20040230``, ``20049999``: PS3.5 6.2's dates are the Gregorian
+    calendar's, years 0001 to 9999, as for DT values)."""
     text = value.strip(" ")
     if ACR_NEMA_DATE.fullmatch(text):
         text = text.replace(".", "")
-    return text if _DATE.fullmatch(text) else None
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+    return text
 
 
 def _by_meaning(vr: str, text: str, haves: list[str]) -> bool:
     """DA and TM matching by the values' meaning (C.2.2.2.1.3, C.2.2.2.5). A range whose end
-    is no date or time (``2010-2011``, ``0830-0900-1000``) matches nothing, nor a value that
-    is none; a single value that is none matches the same text only."""
+    is no date or time (``2010-2011``, ``0830-0900-1000``, ``20041301-``, ``-20049999``,
+    ``2500-``: :func:`normal_date`, :func:`normal_time`) matches nothing, nor a stored value
+    that is none; a single value that is none matches the same text only."""
     meaning = normal_date if vr == "DA" else normal_time
     values = [meaning(h) for h in haves]
     if "-" in text:
