@@ -17,7 +17,11 @@ _HIERARCHY = (
     "{above}"
 )
 _QUERY_ABOVE = "or a level above the Query/Retrieve Level without a single value of its Unique Key (Patient ID without wildcards)"
-_RETRIEVE_ABOVE = "(the higher levels' Unique Keys may be absent)"
+_RETRIEVE_ABOVE = (
+    "or no Unique Key of the Query/Retrieve Level itself (PS3.4 C.4.2.2.1, C.4.3.2.1: one UID or a list of UIDs, a "
+    "single Patient ID at the PATIENT level): absent, empty, with a wild card or with an empty UID in its list, the "
+    "Error Comment naming it, no sub-operation made (the higher levels' Unique Keys may be absent)"
+)
 _SUB = "C-STORE sub-operation"
 
 #: (service, status code) -> when the SCP returns it; every code of :data:`.conformance.STATUS_RETURNED` has one.

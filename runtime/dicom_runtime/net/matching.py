@@ -80,9 +80,10 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
     """Why an identifier is not a hierarchical query of its information model (PS3.4
     C.4.1.2.1; relational queries are not negotiated): a level the model has not (Study Root
     has no PATIENT level, C.6.2), or a level above the Query/Retrieve Level whose Unique Key is
-    absent or not a single value. ``query`` False (C-MOVE, C-GET): only the level is judged -
-    a retrieval names the instances it wants by their own Unique Keys, and is served without
-    the higher levels' ones, as a relational retrieval would be. None if nothing is wrong."""
+    absent or not a single value. ``query`` False (C-MOVE, C-GET): the level, and the level's
+    own Unique Key (:func:`retrieve_key_problem`) - a retrieval names the entities it wants by
+    their Unique Keys, and is served without the higher levels' ones, as a relational retrieval
+    would be. None if nothing is wrong."""
     level = identifier.value(0x00080052)
     if isinstance(level, list):  # its VM is 1 (PS3.6); a list was reported as ''
         return f"Query/Retrieve Level has {len(level)} values ({', '.join(str(v) for v in level)}), not one"
@@ -92,7 +93,9 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
     study_root = sop_class in STUDY_ROOT
     if study_root and level == "PATIENT":
         return "the Study Root model has no PATIENT level (PS3.4 C.6.2)"
-    above = LEVELS[1 if study_root else 0 : LEVELS.index(level)] if query else ()
+    if not query:
+        return retrieve_key_problem(identifier, level)
+    above = LEVELS[1 if study_root else 0 : LEVELS.index(level)]
     for higher in above:
         tag = LEVEL_KEYS[higher]
         value = identifier.value(tag)
@@ -101,6 +104,47 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
             name = {0x00100020: "Patient ID", 0x0020000D: "Study Instance UID", 0x0020000E: "Series Instance UID"}[tag]
             return f"a {level} query needs a single {name} (the {higher} level's Unique Key): relational queries are not supported"
     return None
+
+
+_KEY_NAMES = {0x00100020: "Patient ID", 0x0020000D: "Study Instance UID", 0x0020000E: "Series Instance UID", 0x00080018: "SOP Instance UID"}
+
+
+def retrieve_key_problem(identifier: Dataset, level: str) -> str | None:
+    """Why a C-MOVE or C-GET identifier does not name the entities of its Query/Retrieve Level
+    ``level`` (PS3.4 C.4.2.2.1, C.4.3.2.1: "the SCU shall supply a single value for one unique
+    key if the level of retrieve is above the STUDY level and shall supply one UID, or a list of
+    UIDs if ... the retrieve level is STUDY, SERIES or IMAGE"): the level's Unique Key absent,
+    empty, with a wild card (``*`` or ``?``, universal matching included), with an empty UID in
+    its list, or, at the PATIENT level, more than one Patient ID. Without it the retrieval would
+    send every instance the other keys match (the whole archive, for an identifier of the level
+    alone). None if nothing is wrong."""
+    tag = LEVEL_KEYS[level]
+    name = f"{_KEY_NAMES[tag]} {tag_text(tag)}"
+    needs = "a single value" if level == "PATIENT" else "one UID or a list of UIDs"
+    element = identifier.get(tag)
+    value = None if element is None else element.value
+    values = [str(v) for v in value] if isinstance(value, list) else [] if value is None else [str(value)]
+    values = [v for part in values for v in part.split("\\")]  # a value read as one text with its backslashes
+    stripped = [v.strip("\0 ") for v in values]
+    shown = "\\".join(values)
+    if element is None:
+        what = "no"
+    elif not any(stripped):
+        what = "empty"
+    elif any(c in v for v in stripped for c in "*?"):
+        what = "wild card in"
+    elif level == "PATIENT" and len(stripped) > 1:
+        what = f"{len(stripped)} values in"
+    elif not all(stripped):
+        what = "empty value in"
+    else:
+        return None
+    # Within an Error Comment's 64 characters, what is said first: the key wanted.
+    core = f"{level} retrieval: {what} {name}"
+    for more in (f" '{shown}'" if what not in ("no", "empty") else "", f", needs {needs}"):
+        if more and len(core + more) <= 64:
+            core += more
+    return core
 
 
 def matching_keys(identifier: Dataset) -> list[DataElement]:

@@ -271,7 +271,9 @@ class Dispatcher:
 
     async def _refused_identifier(self, request: QueryRequest, response: str) -> bool:
         """Answer A900 (Identifier does not match SOP Class, PS3.4 C.4.1.1.4, C.4.2.1.5) to an
-        identifier that is not a hierarchical one of its model, or whose keys cannot be
+        identifier that is not a hierarchical one of its model, a C-MOVE's or C-GET's without
+        the Unique Key of its level (:func:`.matching.retrieve_key_problem`: it would retrieve
+        everything the other keys match), or whose keys cannot be
         matched (a DT key or Timezone Offset From UTC that is none, :func:`.matching.key_problem`);
         True if it was answered so. Worklist and other models without Query/Retrieve Levels
         are left to their handlers."""
