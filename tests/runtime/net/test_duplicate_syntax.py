@@ -112,3 +112,22 @@ def test_same_compares_only_bytes_beyond_the_limit_and_for_compressed_syntaxes(m
     assert not same and "compared as bytes only" in why, why
     same, why = storage._same(explicit, EXPLICIT_VR_LITTLE_ENDIAN, explicit, "1.2.840.10008.1.2.4.70")
     assert not same and "compressed transfer syntax" in why, why
+
+
+def test_a_spilled_instance_in_another_syntax_is_compared_as_bytes_and_the_log_says_so(tmp_path: Path) -> None:
+    """A data set spilled to a temporary file (``--spill-after``) is not decoded to be compared:
+    memory stays bounded, and the same instance in another syntax counts as another data set
+    (kept, under ``keep``), the log line saying why."""
+    scp = ScpProcess(tmp_path / "out", tmp_path / "scp.log", "--spill-after", "4096").start()
+    try:
+        for option in ("-xe", "-xe", "-xi"):
+            assert "Received Store Response (Success)" in _storescu(scp.port, option, CT_SMALL)
+        deadline = time.monotonic() + 5
+        while "duplicate SOP Instance UID" not in scp.log.read_text():
+            assert time.monotonic() < deadline, scp.log.read_text()
+            time.sleep(0.05)
+    finally:
+        assert scp.stop() == 0
+    log = scp.log.read_text()
+    assert log.count("duplicate SOP Instance UID") == 1, log  # the identical resend in the same syntax is none
+    assert "compared as bytes only" in log, log
