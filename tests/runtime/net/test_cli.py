@@ -53,7 +53,7 @@ def test_echo_store_find_move_get(scp: ScpProcess, tmp_path: Path) -> None:
         (["echo", "127.0.0.1", "{closed}", "--aec", "OURSCP"], "dicom-net echo: 127.0.0.1:{closed} (OURSCP): cannot connect"),
         (["store", "127.0.0.1", "{port}", "--aec", "OURSCP", "/nonexistent"], "dicom-net store: /nonexistent: no such file or folder"),
         (["find", "127.0.0.1", "{port}", "--aec", "OURSCP", "-k", "PatientNam=X"], "dicom-net find: -k PatientNam=X: 'PatientNam' is not a DICOM keyword"),
-        (["move", "127.0.0.1", "{port}", "--aec", "OURSCP", "--dest", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY"], "C-MOVE 127.0.0.1:{port} (OURSCP): 0xA801 Refused: Move Destination unknown"),  # PS3.4 C.4.2.1.5's words
+        (["move", "127.0.0.1", "{port}", "--aec", "OURSCP", "--dest", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.3"], "C-MOVE 127.0.0.1:{port} (OURSCP): 0xA801 Refused: Move Destination unknown"),  # PS3.4 C.4.2.1.5's words
     ],
 )
 def test_failures_exit_1_with_one_line(scp: ScpProcess, arguments: list[str], reason: str) -> None:
