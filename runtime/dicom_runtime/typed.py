@@ -32,7 +32,7 @@ from .errors import DicomDecodeError, DicomEncodeError, DicomError, DicomTypeErr
 from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, is_encapsulated, read_file, write_file
 from .objects import AttributeSpec, DicomObject, Finding, _state, in_use_type
 from .tag_text import tag_text
-from .values import PersonName
+from .values import PersonName, date_text, datetime_text, time_text
 
 T = TypeVar("T", bound=DicomObject)
 
@@ -83,12 +83,11 @@ def _ds(value: float | int | Decimal) -> str:
 
 def _to_text(value: object, vr: str) -> str:
     if vr == "DA" and isinstance(value, datetime.date):
-        return value.strftime("%Y%m%d")
+        return date_text(value)
     if vr == "TM" and isinstance(value, datetime.time):
-        return value.strftime("%H%M%S.%f" if value.microsecond else "%H%M%S")
+        return time_text(value)
     if vr == "DT" and isinstance(value, datetime.datetime):
-        text = value.strftime("%Y%m%d%H%M%S.%f" if value.microsecond else "%Y%m%d%H%M%S")
-        return text + (value.strftime("%z") if value.tzinfo else "")
+        return datetime_text(value)
     if vr == "DS" and isinstance(value, (int, float, Decimal)):
         return _ds(value)
     if vr == "IS" and isinstance(value, int):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TypeAlias, TypeVar
+
+from .errors import DicomEncodeError
 
 _V = TypeVar("_V")
 
@@ -11,6 +14,34 @@ MultiValued: TypeAlias = list[_V] | tuple[_V, ...]
 list or a tuple (``ImageType=["ORIGINAL", "PRIMARY"]``). A ``Sequence[str]`` would take a
 bare ``str`` as well (``ImageType="ORIGINAL"`` is a sequence of characters), which a type
 checker should refuse. Read values are lists."""
+
+
+def date_text(value: datetime.date) -> str:
+    """A DA value, ``YYYYMMDD`` (PS3.5 Table 6.2-1): the year in four digits, zero-padded
+    (``00010101``; ``strftime("%Y")`` gives ``1`` on Linux). A ``datetime`` gives its date."""
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
+def time_text(value: datetime.time | datetime.datetime) -> str:
+    """A TM value, ``HHMMSS`` or ``HHMMSS.FFFFFF`` with microseconds (PS3.5 Table 6.2-1)."""
+    text = f"{value.hour:02d}{value.minute:02d}{value.second:02d}"
+    return text + (f".{value.microsecond:06d}" if value.microsecond else "")
+
+
+def datetime_text(value: datetime.datetime) -> str:
+    """A DT value, ``YYYYMMDDHHMMSS[.FFFFFF][&ZZXX]`` (PS3.5 Table 6.2-1): the offset from UTC
+    of an aware value as ``+HHMM`` or ``-HHMM``; an offset that is not whole minutes has
+    no DT form (:class:`DicomEncodeError`)."""
+    text = date_text(value) + time_text(value)
+    offset = value.utcoffset()
+    if offset is None:
+        return text
+    minutes, rest = divmod(offset, datetime.timedelta(minutes=1))
+    if rest:
+        raise DicomEncodeError(f"DT value {value!r}: offset from UTC {offset} is not whole minutes (&ZZXX, PS3.5 Table 6.2-1)")
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{text}{sign}{hours:02d}{minutes:02d}"
 
 
 class PersonName(str):

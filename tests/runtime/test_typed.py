@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from dicom_model.iods.ct_image import CTImage
 from dicom_runtime.dataset import Dataset
+from dicom_runtime.errors import DicomEncodeError
 from dicom_runtime.fileformat import read_file
 from dicom_runtime.values import PersonName
 from dicom_runtime.typed import ValidationFailed, from_dataset, read, to_dataset, write
@@ -68,3 +72,85 @@ def test_values_keep_their_python_types() -> None:
     assert isinstance(written, str) and len(written) <= 16  # DS is at most 16 characters
     assert dataset.value(0x00080020) == "20240101"
     assert from_dataset(CTImage, dataset).SliceThickness == pytest.approx(0.3)
+
+
+_DATES = [
+    datetime.date(1, 1, 1), datetime.date(9, 9, 9), datetime.date(99, 12, 31), datetime.date(999, 12, 31),
+    datetime.date(1000, 1, 1), datetime.date(1970, 1, 1), datetime.date(2024, 2, 29), datetime.date(9999, 12, 31),
+]
+
+
+@pytest.mark.parametrize("date", _DATES, ids=str)
+def test_every_date_is_written_as_yyyymmdd_and_read_back(tmp_path: Path, date: datetime.date) -> None:
+    """PS3.5 Table 6.2-1: DA is YYYYMMDD, eight characters; year 1 is 00010101 (strftime's
+    %Y gives 1 on Linux, which was written as DA 10101)."""
+    image = _ct(PatientBirthDate=date)
+    assert image.errors() == []
+    path = tmp_path / "da.dcm"
+    write(image, path)
+    assert read_file(path).dataset.value(0x00100030) == f"{date.year:04d}{date.month:02d}{date.day:02d}"
+    back = read(path)
+    assert isinstance(back, CTImage) and back.PatientBirthDate == date and back.errors() == []
+    dumped = subprocess.run(["/usr/bin/dcmdump", "+P", "0010,0030", str(path)], capture_output=True, text=True, timeout=60)
+    assert dumped.returncode == 0 and f"DA [{date.year:04d}{date.month:02d}{date.day:02d}]" in dumped.stdout
+    tool = shutil.which("dciodvfy")
+    if tool is None:
+        pytest.fail("dciodvfy is missing: bash .ci/install installs dicom3tools")
+    said = subprocess.run([tool, str(path)], capture_output=True, text=True, errors="replace", timeout=120)
+    assert "PatientBirthDate" not in said.stdout + said.stderr
+
+
+_TIMES = [
+    (datetime.time(0, 0, 0), "000000"), (datetime.time(1, 2, 3), "010203"),
+    (datetime.time(1, 2, 3, 4), "010203.000004"), (datetime.time(23, 59, 59, 999999), "235959.999999"),
+]
+_DATETIMES = [
+    (datetime.datetime(5, 1, 2, 3, 4, 5), "00050102030405"),
+    (datetime.datetime(999, 12, 31, 23, 59, 59, 500000), "09991231235959.500000"),
+    (datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc), "20240102030405+0000"),
+    (datetime.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=datetime.timezone(datetime.timedelta(hours=-5, minutes=-30))),
+     "20240102030405.000006-0530"),
+    (datetime.datetime(12, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=14))), "00120102030405+1400"),
+]
+
+
+@pytest.mark.parametrize(("time", "text"), _TIMES, ids=str)
+def test_times_are_written_zero_padded_with_microseconds(tmp_path: Path, time: datetime.time, text: str) -> None:
+    image = _ct(AcquisitionTime=time)
+    assert image.errors() == []
+    write(image, tmp_path / "tm.dcm")
+    assert read_file(tmp_path / "tm.dcm").dataset.value(0x00080032) == text
+    back = read(tmp_path / "tm.dcm")
+    assert isinstance(back, CTImage) and back.AcquisitionTime == time
+
+
+@pytest.mark.parametrize(("value", "text"), _DATETIMES, ids=str)
+def test_date_times_are_written_zero_padded_with_their_offset(tmp_path: Path, value: datetime.datetime, text: str) -> None:
+    """DT is YYYYMMDDHHMMSS.FFFFFF&ZZXX (PS3.5 Table 6.2-1): year 5 was written 50102030405."""
+    image = _ct(AcquisitionDateTime=value)
+    assert image.errors() == []
+    write(image, tmp_path / "dt.dcm")
+    assert read_file(tmp_path / "dt.dcm").dataset.value(0x0008002A) == text
+    back = read(tmp_path / "dt.dcm")
+    assert isinstance(back, CTImage) and back.AcquisitionDateTime == value
+    assert back.AcquisitionDateTime.utcoffset() == value.utcoffset()  # type: ignore[union-attr]
+
+
+def test_a_date_time_offset_dt_cannot_hold_is_an_error(tmp_path: Path) -> None:
+    """&ZZXX is -1200..+1400 in whole minutes: an offset outside is a vr-format finding, one
+    of seconds cannot be written."""
+    far = datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=-13)))
+    assert [f.rule for f in _ct(AcquisitionDateTime=far).errors()] == ["vr-format"]
+    odd = datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone(datetime.timedelta(minutes=30, seconds=5)))
+    image = _ct(AcquisitionDateTime=odd)
+    assert [(f.path, f.rule) for f in image.errors()] == [("AcquisitionDateTime", "vr-format")]
+    with pytest.raises(DicomEncodeError, match="AcquisitionDateTime: DT value .* not whole minutes"):
+        write(image, tmp_path / "odd.dcm", validate=False)
+
+
+def test_a_dataset_keyword_takes_early_dates_zero_padded() -> None:
+    dataset = Dataset()
+    dataset.StudyDate = datetime.date(1, 1, 1)  # type: ignore[attr-defined]
+    dataset.StudyTime = datetime.time(1, 2, 3, 40)  # type: ignore[attr-defined]
+    dataset.AcquisitionDateTime = datetime.datetime(99, 1, 2, 3, 4, 5)  # type: ignore[attr-defined]
+    assert [dataset.value(t) for t in (0x00080020, 0x00080030, 0x0008002A)] == ["00010101", "010203.000040", "00990102030405"]

@@ -49,16 +49,15 @@ def _verification_times(dataset: Dataset) -> list[str]:
     the Verifying Observer Sequence)."""
     import datetime
 
+    from ..values import datetime_text
+
     found: list[str] = []
     items = dataset.value(_VERIFYING_OBSERVERS)
     for source in [dataset, *(i for i in (items if isinstance(items, list) else []) if isinstance(i, Dataset))]:
         element = source.get(_VERIFICATION_DATETIME)
         value: object = element.value if element is not None else None
         if isinstance(value, datetime.datetime):
-            found.append(
-                value.strftime("%Y%m%d%H%M%S") + (f".{value.microsecond:06d}" if value.microsecond else "")
-                + (value.strftime("%z") if value.tzinfo is not None else "")
-            )
+            found.append(datetime_text(value))
         elif isinstance(value, str) and value.strip():
             found.append(value.strip())
     return found
