@@ -230,11 +230,13 @@ class DicomObject:
         else:
             values = [value]
         low, high = _vm_range(spec.vm)
-        count = len(values)
         split = ""
         if spec.vr in _DELIMITED and any(isinstance(v, str) and "\\" in v for v in values):
-            count = sum(v.count("\\") + 1 if isinstance(v, str) else 1 for v in values)
+            # written as it is, a backslash separates values (PS3.5 6.4): "ORIGINAL\\PRIMARY" is read
+            # back as two values, and each is judged as one (VM, form, length, Enumerated Values)
+            values = [part for v in values for part in (v.split("\\") if isinstance(v, str) else [v])]
             split = " (a backslash separates values: PS3.5 6.4)"
+        count = len(values)
         if not isinstance(value, bytes) and (count < low or (high is not None and count > high)):
             findings.append(Finding(where, "vm", f"{count} values, VM is {spec.vm}{split}", spec.source))
         allowed = _allowed(spec.vr)

@@ -127,6 +127,40 @@ def test_a_backslash_in_a_single_valued_string_is_a_second_value(tmp_path: Path)
     assert _rules(_ct(ImageComments="a\\b"), "ImageComments") == []
 
 
+def test_a_backslash_joined_string_of_a_multi_valued_attribute_is_judged_value_by_value(tmp_path: Path) -> None:
+    """``ImageType="ORIGINAL\\PRIMARY\\AXIAL"`` is written as three values and read back as
+    ``['ORIGINAL', 'PRIMARY', 'AXIAL']``: errors() judges the three values (CS form and length,
+    VM, Enumerated Values), as it counts them for the VM, not the joined text
+    (which was "character '\\' is not allowed in CS" and "has 22 characters; VR CS allows 16")."""
+    image = _ct(ImageType="ORIGINAL\\PRIMARY\\AXIAL")  # a str where mypy wants MultiValued[str]
+    assert _rules(image, "ImageType") == []
+    write(image, tmp_path / "it.dcm")
+    back = read(tmp_path / "it.dcm")
+    assert isinstance(back, CTImage) and back.ImageType == ["ORIGINAL", "PRIMARY", "AXIAL"] and back.errors() == []
+    assert "ImageType" not in _dciodvfy(tmp_path / "it.dcm")
+    # the same values in a list, one string of two of them in a list: the same findings, none
+    assert _rules(_ct(ImageType=["ORIGINAL\\PRIMARY", "AXIAL"]), "ImageType") == []
+    # each value is judged as one: a bad one is named by itself
+    assert _rules(_ct(ImageType="ORIGINAL\\primary"), "ImageType") == [
+        ("vr-format", "character 'p' is not allowed in CS (uppercase letters, digits, space, underscore) (PS3.5 Table 6.2-1)")
+    ]
+    assert _rules(_ct(ImageType="ORIGINAL\\PRIMARY\\ABCDEFGHIJKLMNOPQ"), "ImageType") == [
+        ("vr-length", "'ABCDEFGHIJKLMNOPQ' has 17 characters; VR CS allows 16 (PS3.5 Table 6.2-1)")
+    ]
+    # one value only: the VM 2-n says so, counting what the backslash separates
+    assert _rules(_ct(ImageType="ORIGINAL"), "ImageType") == [("vm", "1 values, VM is 2-n")]
+    # Enumerated Values of one value number apply to that value of the joined text (Enhanced CT's
+    # Image Type: Value 1 is ORIGINAL, DERIVED or MIXED)
+    from dicom_model.iods.enhanced_ct_image import EnhancedCTImage
+
+    spec = next(s for s in EnhancedCTImage.ATTRIBUTES if s.keyword == "ImageType")
+    assert _ct()._check_value(spec, "ImageType", "DERIVED\\PRIMARY") == []
+    found = _ct()._check_value(spec, "ImageType", "SECONDARY\\PRIMARY")
+    assert [(f.rule, f.message) for f in found] == [
+        ("enumerated-value", "value 1 'SECONDARY' is not one of ORIGINAL, DERIVED, MIXED")
+    ]
+
+
 @pytest.mark.parametrize(
     ("keyword", "value", "vr", "which"),
     [("PatientID", "AB\x01CD", "LO", "only ESC"), ("PatientName", "Doe\nJane", "PN", "only ESC"),
