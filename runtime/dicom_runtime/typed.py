@@ -513,9 +513,16 @@ def write(
 
     With ``validate=True`` an instance with any error finding (Type 1, Type 2,
     compiled condition, enumerated value, VR, VM) is refused with
-    :class:`ValidationFailed`; ``validate=False`` writes it anyway.
+    :class:`ValidationFailed`; ``validate=False`` writes it anyway. A plain
+    :class:`Dataset` has no IOD to validate against: only the values of
+    :func:`dataset_problems` (the form and length of AE, AS, CS, DA, DS, DT, IS, TM, UI
+    and UR values set or changed since read) are checked, the same way.
     """
     if isinstance(obj, Dataset):
+        if validate:
+            problems = dataset_problems(obj)
+            if problems:
+                raise ValidationFailed(problems, str(path))
         write_file(path, obj, transfer_syntax or _syntax_of(obj.file_meta))
         return
     if validate:
@@ -538,6 +545,56 @@ def write(
             source=str(path),
         ) from None
     write_file(path, dataset, syntax)
+
+
+#: The VRs of the default repertoire (PS3.5 6.1.2.2) whose text has a form PS3.5 Table 6.2-1
+#: fixes: what :func:`dataset_problems` checks of a plain data set.
+_FORM_VRS = frozenset("AE AS CS DA DS DT IS TM UI UR".split())
+
+
+def dataset_problems(dataset: Dataset, path: str = "") -> list[Finding]:
+    """The values of a plain data set (no generated class: no Type, VM or condition known)
+    that :func:`write` refuses: text of AE, AS, CS, DA, DS, DT, IS, TM, UI and UR not of its
+    VR's form or longer than the VR allows (PS3.5 Table 6.2-1; a backslash separates values,
+    but in UR), in the elements set or changed since they were read, items of sequences
+    included. A value read and not changed is not judged: it is written back as it was read,
+    conformant or not. Other VRs (names, texts, numbers, bytes) are not checked."""
+    from .value_checks import _MAX_LENGTH
+    from .codec import decode_value
+    from . import vr_format
+
+    findings: list[Finding] = []
+    elements = dataset._elements
+    for tag in sorted(elements):
+        element = elements[tag]
+        if isinstance(element, tuple) or not element.decoded:
+            continue  # read and never asked for: unchanged
+        name = element.keyword or tag_text(tag)
+        where = f"{path}.{name}" if path else name
+        value = element.value
+        if element.vr == "SQ":
+            for index, item in enumerate(value if isinstance(value, list) else []):
+                if isinstance(item, Dataset):
+                    findings.extend(dataset_problems(item, f"{where}[{index}]"))
+            continue
+        if element.vr not in _FORM_VRS:
+            continue
+        if element.raw is not None and decode_value(element.raw, element.vr, True, "ascii") == value:
+            continue  # read and not changed (these VRs decode byte for byte, whatever the character set)
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            for part in [text] if element.vr == "UR" else text.split("\\"):
+                wrong = vr_format.problem(element.vr, part)
+                if wrong is not None:
+                    findings.append(Finding(where, "vr-format", wrong, "PS3.5 Table 6.2-1"))
+                limit = _MAX_LENGTH.get(element.vr)
+                kept = part.rstrip("\0" if element.vr == "UI" else " ")
+                if limit is not None and element.vr != "AS" and len(kept) > limit:
+                    shown = kept if len(kept) <= 40 else kept[:37] + "..."
+                    message = f"{shown!r} has {len(kept)} characters; VR {element.vr} allows {limit}"
+                    findings.append(Finding(where, "vr-length", message, "PS3.5 Table 6.2-1"))
+    return findings
 
 
 def _encapsulate(dataset: Dataset, transfer_syntax: str) -> None:

@@ -259,3 +259,62 @@ def test_jedi_completes_keywords_of_the_typed_dataset(tmp_path: Path) -> None:
     line = source.splitlines()[-1]
     names = {c.name for c in jedi.Script(source, path=tmp_path / "a.py").complete(3, len(line))}
     assert names == {"PatientName"}
+
+
+def test_write_checks_the_forms_of_the_values_set_in_a_plain_dataset(tmp_path: Path) -> None:
+    """A Dataset has no IOD: write() checks the form and length (PS3.5 Table 6.2-1) of the AE,
+    AS, CS, DA, DS, DT, IS, TM, UI and UR values set or changed, and refuses as it refuses an
+    invalid instance (StudyDate '2024-01-01' was written as it was)."""
+    from dicom_runtime.typed import ValidationFailed
+
+    d = read(MR, Dataset)
+    d.StudyDate = "2024-01-01"
+    d.ImageType = ["ORIGINAL", "primary"]
+    path = tmp_path / "dd.dcm"
+    with pytest.raises(ValidationFailed) as refused:
+        write(d, path)
+    assert not path.exists()
+    assert [(f.path, f.rule) for f in refused.value.findings] == [
+        ("ImageType", "vr-format"), ("StudyDate", "vr-format"), ("StudyDate", "vr-length")
+    ]
+    assert str(refused.value).startswith(f"{path}: not written: 3 validation error(s): ImageType: character 'p'")
+    write(d, path, validate=False)  # as for an instance: written as it is
+    assert read_file(path).dataset.value(0x00080020) == "2024-01-01"
+    # set through the element, and in an item: the same
+    d = read(MR, Dataset)
+    d["StudyTime"].value = "25:00"
+    item = Dataset()
+    item.ReferencedSOPInstanceUID = "1.02.3"
+    d.ReferencedImageSequence = [item]
+    with pytest.raises(ValidationFailed) as refused:
+        write(d, path)
+    assert [(f.path, f.rule) for f in refused.value.findings] == [
+        ("StudyTime", "vr-format"), ("ReferencedImageSequence[0].ReferencedSOPInstanceUID", "vr-format")
+    ]
+    # a backslash separates values, as written: two CS values of 16 characters are not one of 33
+    d = read(MR, Dataset)
+    d.ImageType = "ORIGINAL\\PRIMARY"
+    d.SeriesDate = datetime.date(1, 1, 1)
+    write(d, path)
+    assert read(path, Dataset).ImageType == ["ORIGINAL", "PRIMARY"]
+
+
+def test_write_takes_back_a_plain_dataset_read_non_conformant(tmp_path: Path) -> None:
+    """A value read and not changed is not judged: a file that came in non-conformant is
+    written back as it was read, its values asked for or not, other values changed."""
+    d = read(MR, Dataset)
+    d.StudyDate = "2024-01-01"
+    item = Dataset()
+    item.ReferencedSOPInstanceUID = "1.02.3"
+    d.ReferencedImageSequence = [item]
+    d.ImageType = ["ORIGINAL", "primary"]
+    bad = tmp_path / "bad.dcm"
+    write(d, bad, validate=False)
+    again = read(bad, Dataset)
+    write(again, tmp_path / "untouched.dcm")
+    assert (tmp_path / "untouched.dcm").read_bytes() == bad.read_bytes()
+    assert (again.StudyDate, again.ImageType) == ("2024-01-01", ["ORIGINAL", "primary"])  # asked for
+    assert again.ReferencedImageSequence is not None and again.ReferencedImageSequence[0].ReferencedSOPInstanceUID == "1.02.3"
+    again.PatientID = "P2"  # another value changed: the one read is still not judged
+    write(again, tmp_path / "changed.dcm")
+    assert read_file(tmp_path / "changed.dcm").dataset.value(0x00080020) == "2024-01-01"
