@@ -588,9 +588,10 @@ def dataset_problems(dataset: Dataset, path: str = "") -> list[Finding]:
                 wrong = vr_format.problem(element.vr, part)
                 if wrong is not None:
                     findings.append(Finding(where, "vr-format", wrong, "PS3.5 Table 6.2-1"))
+                # the forms of AS, DA, DT and TM bound their lengths (DA's ACR-NEMA YYYY.MM.DD too)
                 limit = _MAX_LENGTH.get(element.vr)
                 kept = part.rstrip("\0" if element.vr == "UI" else " ")
-                if limit is not None and element.vr != "AS" and len(kept) > limit:
+                if limit is not None and element.vr not in ("AS", "DA", "DT", "TM") and len(kept) > limit:
                     shown = kept if len(kept) <= 40 else kept[:37] + "..."
                     message = f"{shown!r} has {len(kept)} characters; VR {element.vr} allows {limit}"
                     findings.append(Finding(where, "vr-length", message, "PS3.5 Table 6.2-1"))
