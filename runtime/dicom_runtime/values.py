@@ -23,7 +23,14 @@ def date_text(value: datetime.date) -> str:
 
 
 def time_text(value: datetime.time | datetime.datetime) -> str:
-    """A TM value, ``HHMMSS`` or ``HHMMSS.FFFFFF`` with microseconds (PS3.5 Table 6.2-1)."""
+    """A TM value, ``HHMMSS`` or ``HHMMSS.FFFFFF`` with microseconds (PS3.5 Table 6.2-1). A
+    TM has no offset from UTC: an aware ``time`` is a :class:`DicomEncodeError` rather than
+    written without its offset."""
+    if isinstance(value, datetime.time) and value.utcoffset() is not None:
+        raise DicomEncodeError(
+            f"TM value {value!r} has an offset from UTC, which a TM cannot hold (PS3.5 Table 6.2-1): give a naive "
+            "time, and the offset in Timezone Offset From UTC (0008,0201), or a DT"
+        )
     text = f"{value.hour:02d}{value.minute:02d}{value.second:02d}"
     return text + (f".{value.microsecond:06d}" if value.microsecond else "")
 

@@ -154,3 +154,14 @@ def test_a_dataset_keyword_takes_early_dates_zero_padded() -> None:
     dataset.StudyTime = datetime.time(1, 2, 3, 40)  # type: ignore[attr-defined]
     dataset.AcquisitionDateTime = datetime.datetime(99, 1, 2, 3, 4, 5)  # type: ignore[attr-defined]
     assert [dataset.value(t) for t in (0x00080020, 0x00080030, 0x0008002A)] == ["00010101", "010203.000040", "00990102030405"]
+
+
+def test_a_time_with_an_offset_from_utc_is_not_written_without_it(tmp_path: Path) -> None:
+    """A TM has no &ZZXX (PS3.5 Table 6.2-1): an aware time was written without its offset
+    and read back as another time; it is a vr-format finding and a DicomEncodeError."""
+    aware = datetime.time(1, 2, 3, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    image = _ct(AcquisitionTime=aware)
+    assert [(f.path, f.rule) for f in image.errors()] == [("AcquisitionTime", "vr-format")]
+    with pytest.raises(DicomEncodeError, match="AcquisitionTime: TM value .* has an offset from UTC"):
+        write(image, tmp_path / "tm.dcm", validate=False)
+    assert not (tmp_path / "tm.dcm").exists()
