@@ -137,7 +137,7 @@ def test_a_backslash_joined_string_of_a_multi_valued_attribute_is_judged_value_b
     write(image, tmp_path / "it.dcm")
     back = read(tmp_path / "it.dcm")
     assert isinstance(back, CTImage) and back.ImageType == ["ORIGINAL", "PRIMARY", "AXIAL"] and back.errors() == []
-    assert "ImageType" not in _dciodvfy(tmp_path / "it.dcm")
+    assert "Image Type" not in _dciodvfy(tmp_path / "it.dcm")  # dciodvfy names it so
     # the same values in a list, one string of two of them in a list: the same findings, none
     assert _rules(_ct(ImageType=["ORIGINAL\\PRIMARY", "AXIAL"]), "ImageType") == []
     # each value is judged as one: a bad one is named by itself
