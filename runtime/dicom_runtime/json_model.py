@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .codec import BYTES_VRS, NUMBERS
+from .codec import BYTES_VRS, DEFAULT_REPERTOIRE, NUMBERS
 from .dataset import DataElement, Dataset, DeferredValue, EncapsulatedPixelData, Value
-from .errors import DicomDecodeError
+from .errors import DicomDecodeError, DicomError
 
 _PN_GROUPS = ("Alphabetic", "Ideographic", "Phonetic")
 
@@ -71,8 +71,26 @@ def from_json(data: dict[str, Any]) -> Dataset:
             vr = entry["vr"]
         except (ValueError, KeyError, TypeError) as exc:
             raise DicomDecodeError(f"attribute {key!r} is not of the JSON model: {exc!r}", offset=0, path=key) from None
-        dataset[tag] = DataElement(tag, vr, _value(vr, entry, key))
+        value = _value(vr, entry, key)
+        dataset[tag] = DataElement(tag, vr, value, raw=_as_read(tag, vr, value))
     return dataset
+
+
+def _as_read(tag: int, vr: str, value: Value) -> bytes | None:
+    """The value field of a text value in the default repertoire (AE, AS, CS, DA, DS, DT,
+    IS, TM, UI, UR), as if it had been read from a file: a data set from the JSON model is
+    one read, in another form (PS3.18 F), so :func:`~dicom_runtime.typed.write` does not
+    judge its values (it judges the values set or changed) and writes them as they came,
+    conformant or not. None for any other value (encoded when written)."""
+    if vr not in DEFAULT_REPERTOIRE or not (isinstance(value, str) or (isinstance(value, list) and value and all(isinstance(v, str) for v in value))):
+        return None
+    from .reader import EXPLICIT_LE
+    from .writer import encode_value
+
+    try:
+        return encode_value(DataElement(tag, vr, value), EXPLICIT_LE, "ascii")
+    except DicomError:  # not encodable (a character outside the repertoire): judged, and refused, when written
+        return None
 
 
 def _value(vr: str, entry: dict[str, Any], key: str) -> Value:

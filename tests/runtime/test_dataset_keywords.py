@@ -326,7 +326,8 @@ def test_write_takes_back_a_plain_dataset_read_non_conformant(tmp_path: Path) ->
 
 def test_write_takes_a_non_conformant_data_set_from_pydicom(tmp_path: Path) -> None:
     """from_pydicom reads pydicom's bytes: its values are read values, written back unjudged
-    (rtdose.dcm's Referenced SOP Instance UID has a component '0123'), while JSON's are set."""
+    (rtdose.dcm's Referenced SOP Instance UID has a component '0123'), as are the JSON
+    model's (a data set read in another form); a value set on either is judged."""
     from dicom_runtime.json_model import from_json, to_json
     from dicom_runtime.pydicom_bridge import from_pydicom
     from dicom_runtime.typed import ValidationFailed, dataset_problems
@@ -334,5 +335,11 @@ def test_write_takes_a_non_conformant_data_set_from_pydicom(tmp_path: Path) -> N
     ours = from_pydicom(pydicom.dcmread(_corpus("rtdose.dcm")))
     write(ours, tmp_path / "rtdose.dcm")
     assert dataset_problems(ours) == []
-    with pytest.raises(ValidationFailed, match="leading zero"):
-        write(from_json(to_json(ours)), tmp_path / "json.dcm")
+    from_model = from_json(to_json(ours))
+    assert dataset_problems(from_model) == []
+    write(from_model, tmp_path / "json.dcm")
+    plan = read_file(tmp_path / "json.dcm").dataset.value(0x300C0002)  # Referenced RT Plan Sequence
+    assert isinstance(plan, list) and plan[0].value(0x00081155) == "1.2.123.456.78.9.0123.4567.89012345678901"
+    from_model.StudyDate = "2024-01-01"
+    with pytest.raises(ValidationFailed, match="StudyDate"):
+        write(from_model, tmp_path / "set.dcm")
