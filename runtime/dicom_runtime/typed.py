@@ -32,7 +32,7 @@ from .errors import DicomDecodeError, DicomEncodeError, DicomError, DicomTypeErr
 from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, is_encapsulated, read_file, write_file
 from .objects import AttributeSpec, DicomObject, Finding, _state, in_use_type
 from .tag_text import tag_text
-from .values import PersonName, date_text, datetime_text, time_text
+from .values import PersonName, temporal_text
 
 T = TypeVar("T", bound=DicomObject)
 
@@ -82,12 +82,8 @@ def _ds(value: float | int | Decimal) -> str:
 
 
 def _to_text(value: object, vr: str) -> str:
-    if vr == "DA" and isinstance(value, datetime.date):
-        return date_text(value)
-    if vr == "TM" and isinstance(value, datetime.time):
-        return time_text(value)
-    if vr == "DT" and isinstance(value, datetime.datetime):
-        return datetime_text(value)
+    if isinstance(value, (datetime.date, datetime.time)) and vr in ("DA", "TM", "DT"):
+        value = temporal_text(value, vr)
     if vr == "DS" and isinstance(value, (int, float, Decimal)):
         return _ds(value)
     if vr == "IS" and isinstance(value, int):

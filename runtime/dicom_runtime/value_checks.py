@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import vr_format
 from .errors import DicomEncodeError
 from .specs import AttributeSpec, Finding
-from .values import date_text, datetime_text, time_text
+from .values import temporal_text
 
 if TYPE_CHECKING:
     from .dataset import DataElement
@@ -143,7 +143,7 @@ def _format_findings(spec: AttributeSpec, where: str, values: Sequence[object], 
     for value in values:
         if isinstance(value, (datetime.date, datetime.time)) and vr in ("DA", "TM", "DT"):
             try:
-                value = _date_time_text(value, vr)  # as written: an offset from UTC is judged too
+                value = temporal_text(value, vr)  # as written: an offset from UTC is judged too
             except DicomEncodeError as exc:
                 findings.append(Finding(where, "vr-format", str(exc), spec.source))
                 continue
@@ -152,15 +152,6 @@ def _format_findings(spec: AttributeSpec, where: str, values: Sequence[object], 
     return findings
 
 
-def _date_time_text(value: datetime.date | datetime.time, vr: str) -> object:
-    """A ``datetime`` value as the encoder writes it in ``vr``; another type as it is."""
-    if vr == "DA" and isinstance(value, datetime.date):
-        return date_text(value)
-    if vr == "TM" and isinstance(value, datetime.time):
-        return time_text(value)
-    if vr == "DT" and isinstance(value, datetime.datetime):
-        return datetime_text(value)
-    return value
 
 
 _FORMATS = frozenset({"CS", "UI", "AS", "DA", "TM", "DT", "DS", "IS", *vr_format.CONTROLS_ALLOWED})

@@ -51,6 +51,18 @@ def datetime_text(value: datetime.datetime) -> str:
     return f"{text}{sign}{hours:02d}{minutes:02d}"
 
 
+def temporal_text(value: object, vr: str) -> object:
+    """A ``datetime`` value as the encoder writes it in ``vr`` (a ``date`` in DA, a ``time`` in
+    TM, a ``datetime`` in DT); any other value as it is."""
+    if vr == "DA" and isinstance(value, datetime.date):
+        return date_text(value)
+    if vr == "TM" and isinstance(value, datetime.time):
+        return time_text(value)
+    if vr == "DT" and isinstance(value, datetime.datetime):
+        return datetime_text(value)
+    return value
+
+
 class PersonName(str):
     """A PN value (PS3.5 6.2.1): component groups split by ``=``, components by ``^``.
 
