@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 import struct
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
+from typing import Any
 
 import pytest
 
@@ -110,6 +111,16 @@ async def _dropped(reader: asyncio.StreamReader) -> bytes:
     return received
 
 
+async def _aborted_while(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sending: Coroutine[Any, Any, None]) -> None:
+    """Run ``sending`` until the SCP drops the connection, which it must do with an A-ABORT
+    (source service-user, reason 0) within DROPPED_WITHIN seconds."""
+    task = asyncio.create_task(sending)
+    received = await _dropped(reader)
+    task.cancel()
+    writer.close()
+    assert decode_pdu(received[:10]) == Abort(0, 0)
+
+
 def _logged(caplog: pytest.LogCaptureFixture, *parts: str) -> list[str]:
     lines = [r.getMessage() for r in caplog.records if r.name == "dicom_runtime.net"]
     return [line for line in lines if all(part in line for part in parts)]
@@ -167,11 +178,7 @@ def test_a_byte_at_a_time_pdu_after_association_is_aborted(caplog: pytest.LogCap
     async def main() -> None:
         server = await _server()
         reader, writer = await _associated(server.port)
-        sending = asyncio.create_task(_trickle(writer, _LONG_PDU))
-        received = await _dropped(reader)
-        sending.cancel()
-        writer.close()
-        assert decode_pdu(received[:10]) == Abort(0, 0)
+        await _aborted_while(reader, writer, _trickle(writer, _LONG_PDU))
         assert server.active == 0
         await server.close()
 
@@ -195,11 +202,7 @@ def test_a_byte_at_a_time_pdu_while_a_request_is_answered_is_aborted(caplog: pyt
         reader, writer = await _associated(server.port)
         echo = command("C-ECHO-RQ", MessageID=1, AffectedSOPClassUID=VERIFICATION)
         writer.write(PDataTF((PresentationDataValue(1, True, True, command_set(echo)),)).encode())
-        sending = asyncio.create_task(_trickle(writer, _LONG_PDU))
-        received = await _dropped(reader)
-        sending.cancel()
-        writer.close()
-        assert decode_pdu(received[:10]) == Abort(0, 0)
+        await _aborted_while(reader, writer, _trickle(writer, _LONG_PDU))
         await server.close()
 
     with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
@@ -256,11 +259,7 @@ def test_a_message_trickled_as_tiny_p_data_tfs_is_aborted(caplog: pytest.LogCapt
         server = await _server()
         reader, writer = await _associated(server.port)
         fragment = PDataTF((PresentationDataValue(1, True, False, b"\0\0"),)).encode()
-        sending = asyncio.create_task(_repeat(writer, fragment))
-        received = await _dropped(reader)
-        sending.cancel()
-        writer.close()
-        assert decode_pdu(received[:10]) == Abort(0, 0)
+        await _aborted_while(reader, writer, _repeat(writer, fragment))
         await server.close()
 
     with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
@@ -321,11 +320,7 @@ def test_p_data_tfs_of_empty_pdvs_do_not_keep_an_association_alive(caplog: pytes
         server = await _server()
         reader, writer = await _associated(server.port)
         empty = PDataTF((PresentationDataValue(1, True, False, b""), PresentationDataValue(1, True, False, b""))).encode()
-        sending = asyncio.create_task(_repeat(writer, empty))
-        received = await _dropped(reader)
-        sending.cancel()
-        writer.close()
-        assert decode_pdu(received[:10]) == Abort(0, 0)
+        await _aborted_while(reader, writer, _repeat(writer, empty))
         await server.close()
 
     with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
