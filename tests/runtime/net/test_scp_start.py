@@ -59,21 +59,6 @@ def test_a_storage_folder_whose_parent_is_missing_is_refused(tmp_path: Path, con
     assert not (tmp_path / "typo").exists()
 
 
-def test_the_storage_folder_itself_is_made(tmp_path: Path) -> None:
-    out = tmp_path / "archive"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--host", "127.0.0.1", "--port", "0", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert "listening on" in process.stdout.readline()
-        assert out.is_dir()
-    finally:
-        process.terminate()
-        process.wait(30)
-
-
 def test_a_busy_port_leaves_an_existing_folder_as_it_was(busy_port: int, tmp_path: Path) -> None:
     out = tmp_path / "archive"
     (out / "kept").mkdir(parents=True)
@@ -84,8 +69,10 @@ def test_a_busy_port_leaves_an_existing_folder_as_it_was(busy_port: int, tmp_pat
 
 
 def test_a_started_scp_keeps_its_journal(tmp_path: Path) -> None:
-    """What the undo removes is what a failed start made: a running SCP has its .dicom-net/."""
+    """What the undo removes is what a failed start made: a running SCP has its .dicom-net/.
+    The storage folder itself is made (its parent exists; a missing parent is refused above)."""
     out = tmp_path / "archive"
+    assert not out.exists()
     process = subprocess.Popen(
         [sys.executable, "-m", "dicom_runtime.net.cli", "scp", "--host", "127.0.0.1", "--port", "0", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
