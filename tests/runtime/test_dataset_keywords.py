@@ -339,7 +339,8 @@ def test_write_takes_a_non_conformant_data_set_from_pydicom(tmp_path: Path) -> N
     assert dataset_problems(from_model) == []
     write(from_model, tmp_path / "json.dcm")
     plan = read_file(tmp_path / "json.dcm").dataset.value(0x300C0002)  # Referenced RT Plan Sequence
-    assert isinstance(plan, list) and plan[0].value(0x00081155) == "1.2.123.456.78.9.0123.4567.89012345678901"
-    from_model.StudyDate = "2024-01-01"
+    assert isinstance(plan, list) and isinstance(plan[0], RuntimeDataset)
+    assert plan[0].value(0x00081155) == "1.2.123.456.78.9.0123.4567.89012345678901"
+    from_model[0x00080020] = DataElement(0x00080020, "DA", "2024-01-01")  # Study Date
     with pytest.raises(ValidationFailed, match="StudyDate"):
         write(from_model, tmp_path / "set.dcm")

@@ -150,6 +150,29 @@ def scp_holding(folder: Path, files: list[Path]) -> Iterator[ScpProcess]:
     assert process.stop() == 0
 
 
+def matched_by_index_and_scan(folder: Path, identifier: Any, level: str) -> set[int]:
+    """The instances ``<n>.dcm`` of ``folder`` (its index rebuilt) that ``identifier`` matches at
+    ``level``, asserting that the SQLite index and a scan of the files match the same."""
+    from dicom_runtime.net.index import Index, SQLiteBackend, index_path
+    from dicom_runtime.net.matching import ScanningQuery
+
+    index = Index(folder, SQLiteBackend(index_path(folder)))
+    try:
+        found = {int(path.stem) for path, _ in index.matching(identifier, level)}
+    finally:
+        index.close()
+    assert {int(path.stem) for path, _ in ScanningQuery(folder).matching(identifier, level)} == found
+    return found
+
+
+def wait_for_log(scp: ScpProcess, text: str, seconds: float = 5.0) -> None:
+    """Wait until the SCP's log says ``text``; fails after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while text not in scp.log.read_text():
+        assert time.monotonic() < deadline, scp.log.read_text()
+        time.sleep(0.05)
+
+
 IMPLICIT = "1.2.840.10008.1.2"
 
 

@@ -7,7 +7,6 @@ Endian and then in Implicit VR Little Endian was refused C111 under ``reject`` a
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pydicom.data
@@ -21,9 +20,9 @@ from dicom_runtime.fileformat import (
 )
 from dicom_runtime.net import storage
 from dicom_runtime.net.instances import Instance
-from tests.runtime.net.helpers import ScpProcess, tool
+from tests.runtime.net.helpers import ScpProcess, tool, wait_for_log
 
-CT_SMALL = Path(pydicom.data.get_testdata_file("CT_small.dcm"))
+CT_SMALL = Path(str(pydicom.data.get_testdata_file("CT_small.dcm")))
 
 
 def _storescu(port: int, syntax_option: str, path: Path, *, refused: bool = False) -> str:
@@ -63,10 +62,7 @@ def test_the_same_instance_in_another_syntax_is_no_duplicate(tmp_path: Path, pol
         else:
             assert "Received Store Response (Success)" in changed, changed
         assert stored.read_bytes() == before
-        deadline = time.monotonic() + 5
-        while "duplicate SOP Instance UID" not in scp.log.read_text():
-            assert time.monotonic() < deadline, scp.log.read_text()
-            time.sleep(0.05)
+        wait_for_log(scp, "duplicate SOP Instance UID")
     finally:
         assert scp.stop() == 0
     log = scp.log.read_text()
@@ -122,10 +118,7 @@ def test_a_spilled_instance_in_another_syntax_is_compared_as_bytes_and_the_log_s
     try:
         for option in ("-xe", "-xe", "-xi"):
             assert "Received Store Response (Success)" in _storescu(scp.port, option, CT_SMALL)
-        deadline = time.monotonic() + 5
-        while "duplicate SOP Instance UID" not in scp.log.read_text():
-            assert time.monotonic() < deadline, scp.log.read_text()
-            time.sleep(0.05)
+        wait_for_log(scp, "duplicate SOP Instance UID")
     finally:
         assert scp.stop() == 0
     log = scp.log.read_text()

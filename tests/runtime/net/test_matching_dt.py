@@ -14,9 +14,10 @@ import pytest
 
 from dicom_runtime.dataset import DataElement, Dataset
 from dicom_runtime.fileformat import write_bytes_atomic
-from dicom_runtime.net.index import Index, SQLiteBackend, index_path, rebuild
+from dicom_runtime.net.index import rebuild
 from dicom_runtime.net.instances import Instance
-from dicom_runtime.net.matching import ScanningQuery, matches
+from dicom_runtime.net.matching import matches
+from tests.runtime.net.helpers import matched_by_index_and_scan
 
 ACQUISITION = 0x0008002A  # Acquisition DateTime, kept in the index's rows
 ZONE = 0x00080201  # Timezone Offset From UTC
@@ -197,10 +198,4 @@ def test_the_index_and_the_scan_find_the_same_moments(tmp_path: Path, key: str, 
     identifier.add(0x00100020, "LO", "P1")
     identifier.add(STUDY_UID, "UI", "1.2.826.0.1.3680043.10.979.6")
     identifier.add(0x0020000E, "UI", "1.2.826.0.1.3680043.10.979.6.1")
-    index = Index(tmp_path, SQLiteBackend(index_path(tmp_path)))
-    try:
-        found = {int(path.stem) for path, _ in index.matching(identifier, "IMAGE")}
-    finally:
-        index.close()
-    assert found == wanted
-    assert {int(path.stem) for path, _ in ScanningQuery(tmp_path).matching(identifier, "IMAGE")} == wanted
+    assert matched_by_index_and_scan(tmp_path, identifier, "IMAGE") == wanted

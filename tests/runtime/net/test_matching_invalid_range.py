@@ -15,10 +15,10 @@ import pytest
 
 from dicom_runtime.dataset import DataElement, Dataset
 from dicom_runtime.fileformat import write_bytes_atomic
-from dicom_runtime.net.index import Index, SQLiteBackend, index_path, rebuild
+from dicom_runtime.net.index import rebuild
 from dicom_runtime.net.instances import Instance
-from dicom_runtime.net.matching import ScanningQuery, matches, normal_date, normal_time
-from tests.runtime.net.helpers import ScpProcess
+from dicom_runtime.net.matching import matches, normal_date, normal_time
+from tests.runtime.net.helpers import ScpProcess, matched_by_index_and_scan
 
 STUDY_DATE, STUDY_TIME = 0x00080020, 0x00080030
 PATIENT, STUDY, SERIES, SOP = 0x00100020, 0x0020000D, 0x0020000E, 0x00080018
@@ -89,13 +89,7 @@ def test_the_index_and_the_scan_find_the_same(tmp_path: Path, tag: int, key: str
     identifier.add(STUDY, "UI", "1.2.826.0.1.3680043.10.981.6")
     identifier.add(SERIES, "UI", "1.2.826.0.1.3680043.10.981.6.1")
     identifier.add(SOP, "UI", "")
-    index = Index(tmp_path, SQLiteBackend(index_path(tmp_path)))
-    try:
-        found = {int(path.stem) for path, _ in index.matching(identifier, "IMAGE")}
-    finally:
-        index.close()
-    assert found == wanted
-    assert {int(path.stem) for path, _ in ScanningQuery(tmp_path).matching(identifier, "IMAGE")} == wanted
+    assert matched_by_index_and_scan(tmp_path, identifier, "IMAGE") == wanted
 
 
 def test_dicom_net_find_finds_nothing_for_an_invalid_range_end(tmp_path: Path) -> None:

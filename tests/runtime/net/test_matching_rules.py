@@ -25,9 +25,10 @@ import pytest
 
 from dicom_runtime.dataset import DataElement, Dataset, Value
 from dicom_runtime.fileformat import write_bytes_atomic
-from dicom_runtime.net.index import Index, SQLiteBackend, rebuild, index_path
+from dicom_runtime.net.index import rebuild
 from dicom_runtime.net.instances import Instance
-from dicom_runtime.net.matching import ScanningQuery, is_universal, matches
+from dicom_runtime.net.matching import is_universal, matches
+from tests.runtime.net.helpers import matched_by_index_and_scan
 
 STUDY_DATE, STUDY_TIME, PATIENT_ID, DESCRIPTION, STUDY_UID = 0x00080020, 0x00080030, 0x00100020, 0x00081030, 0x0020000D
 
@@ -144,10 +145,4 @@ def test_the_index_finds_what_the_matcher_finds(tmp_path: Path, tag: int, vr: st
     identifier.add(0x00080052, "CS", "STUDY")
     identifier.add(STUDY_UID, "UI", None)
     identifier.add(tag, vr, key)
-    index = Index(tmp_path, SQLiteBackend(index_path(tmp_path)))
-    try:
-        found = {int(path.stem) for path, _ in index.matching(identifier, "STUDY")}
-    finally:
-        index.close()
-    assert found == wanted
-    assert {int(path.stem) for path, _ in ScanningQuery(tmp_path).matching(identifier, "STUDY")} == wanted
+    assert matched_by_index_and_scan(tmp_path, identifier, "STUDY") == wanted
