@@ -131,32 +131,25 @@ def _logged(caplog: pytest.LogCaptureFixture, *parts: str) -> list[str]:
 _LONG_PDU = PDataTF((PresentationDataValue(1, True, False, bytes(1000)),)).encode()
 
 
-def test_a_byte_at_a_time_a_associate_rq_is_dropped_by_artim(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("artim", "network", "said"),
+    [
+        (NETWORK, 30.0, ("ARTIM timer expired", "Sta2")),
+        (30.0, NETWORK, (f"no data for {NETWORK:g} s in Sta2; connection closed",)),
+    ],
+    ids=["by ARTIM", "by the idle timeout if shorter"],
+)
+def test_a_byte_at_a_time_a_associate_rq_is_dropped(
+    caplog: pytest.LogCaptureFixture, artim: float, network: float, said: tuple[str, ...]
+) -> None:
     """Before the association, ARTIM (PS3.8 9.1.5: started on the transport connection, AE-5,
     stopped by a complete A-ASSOCIATE-RQ, AE-6) bounds the A-ASSOCIATE-RQ: bytes do not restart
-    it. The idle timeout is long here, so only ARTIM can drop this peer."""
+    it. With ARTIM the longer, the idle timeout drops the same peer: it counts from the
+    transport connection (no PDU has carried progress since), and the connection is closed
+    saying so. Either way nothing is sent (AA-2) and no association is left."""
 
     async def main() -> None:
-        server = await _server(artim=NETWORK, network=30.0)
-        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-        sending = asyncio.create_task(_trickle(writer, _request()))
-        assert await _dropped(reader) == b""  # AA-2: the connection is closed, nothing sent
-        sending.cancel()
-        writer.close()
-        assert server.associations == set()
-        await server.close()
-
-    with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
-        run(main())
-    assert _logged(caplog, "127.0.0.1:", "ARTIM timer expired", "Sta2"), caplog.text
-
-
-def test_a_byte_at_a_time_a_associate_rq_is_dropped_by_the_idle_timeout_if_shorter(caplog: pytest.LogCaptureFixture) -> None:
-    """With ARTIM the longer, the idle timeout drops the same peer: it counts from the transport
-    connection (no PDU has carried progress since), and the connection is closed saying so."""
-
-    async def main() -> None:
-        server = await _server(artim=30.0)
+        server = await _server(artim=artim, network=network)
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         sending = asyncio.create_task(_trickle(writer, _request()))
         assert await _dropped(reader) == b""
@@ -167,8 +160,7 @@ def test_a_byte_at_a_time_a_associate_rq_is_dropped_by_the_idle_timeout_if_short
 
     with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
         run(main())
-    assert _logged(caplog, "127.0.0.1:", f"no data for {NETWORK:g} s in Sta2; connection closed"), caplog.text
-
+    assert _logged(caplog, "127.0.0.1:", *said), caplog.text
 
 def test_a_byte_at_a_time_pdu_after_association_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
     """After the association, one byte every EVERY seconds kept the association forever: the
