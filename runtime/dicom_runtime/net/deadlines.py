@@ -21,7 +21,8 @@ network timeout (``Timeouts.network``, ``--idle-timeout``) as ``network``:
 
 Before the association, ARTIM (PS3.8 9.1.5; ``Timeouts.artim``) bounds the A-ASSOCIATE-RQ
 too: started on the transport connection (AE-5), stopped only by a complete A-ASSOCIATE-RQ
-(AE-6), never by bytes. While this side has stopped reading (requests waiting for answers,
+(AE-6), never by bytes; so does the idle deadline, which counts from the connection, whichever
+passes first (an idle abort while a PDU is begun says "no complete PDU", not "no data"). While this side has stopped reading (requests waiting for answers,
 :mod:`.exchange`), and when it reads again, the PDU and message clocks start again: the peer
 waited on us.
 """
@@ -65,7 +66,9 @@ class Clocks:
 
 
 def _deadlines(clocks: Clocks, network: float) -> list[tuple[float, str]]:
-    found = [(clocks.last_progress + network, f"no data for {network:g} s")]
+    # idle: said as what the peer did, a PDU begun and not complete (a trickle) or nothing
+    idle = f"no complete PDU for {network:g} s (one begun, not complete)" if clocks.pdu_started is not None else f"no data for {network:g} s"
+    found = [(clocks.last_progress + network, idle)]
     if clocks.pdu_started is not None:
         found.append((clocks.pdu_started + network, f"a PDU not complete {network:g} s after its first byte"))
     if clocks.message_started is not None:

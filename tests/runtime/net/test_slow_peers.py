@@ -135,7 +135,8 @@ _LONG_PDU = PDataTF((PresentationDataValue(1, True, False, bytes(1000)),)).encod
     ("artim", "network", "said"),
     [
         (NETWORK, 30.0, ("ARTIM timer expired", "Sta2")),
-        (30.0, NETWORK, (f"no data for {NETWORK:g} s in Sta2; connection closed",)),
+        # a byte a second is no PDU: said so, not "no data"
+        (30.0, NETWORK, (f"no complete PDU for {NETWORK:g} s (one begun, not complete) in Sta2; connection closed",)),
     ],
     ids=["by ARTIM", "by the idle timeout if shorter"],
 )
@@ -176,7 +177,7 @@ def test_a_byte_at_a_time_pdu_after_association_is_aborted(caplog: pytest.LogCap
 
     with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
         run(main())
-    assert _logged(caplog, "127.0.0.1:", "(SLOW)", f"no data for {NETWORK:g} s in Sta6"), caplog.text
+    assert _logged(caplog, "127.0.0.1:", "(SLOW)", f"no complete PDU for {NETWORK:g} s (one begun, not complete) in Sta6"), caplog.text
 
 
 def test_a_byte_at_a_time_pdu_while_a_request_is_answered_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
@@ -239,7 +240,7 @@ def test_slow_peers_at_max_associations_are_dropped_and_an_honest_c_echo_is_serv
     with caplog.at_level(logging.WARNING, logger="dicom_runtime.net"):
         run(main())
     assert _logged(caplog, "local-limit-exceeded"), caplog.text
-    assert len(_logged(caplog, "(SLOW", f"no data for {network:g} s in Sta6")) == slots, caplog.text
+    assert len(_logged(caplog, "(SLOW", f"no complete PDU for {network:g} s (one begun, not complete) in Sta6")) == slots, caplog.text
 
 
 def test_a_message_trickled_as_tiny_p_data_tfs_is_aborted(caplog: pytest.LogCaptureFixture) -> None:
