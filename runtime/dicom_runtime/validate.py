@@ -297,7 +297,7 @@ def summary_lines(reports: Sequence[FileReport]) -> list[str]:
             errors[finding.rule] += 1
             files.setdefault(finding.rule, set()).add(report.path)
     lines = [
-        f"summary: {len(reports)} files: {statuses['clean']} clean, {statuses['errors']} with errors, "
+        f"summary: {len(reports)} file{'s' if len(reports) != 1 else ''}: {statuses['clean']} clean, {statuses['errors']} with errors, "
         f"{statuses['no-iod']} without a generated IOD, {statuses['not-dicom']} not DICOM, {statuses['unreadable']} unreadable"
     ]
     for rule, count in sorted(errors.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -391,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             json.dump(document, out, indent=2, ensure_ascii=False)
             out.write("\n")
-        elif walked:
+        elif walked and reports:  # nothing read: the problem line on standard error says so, alone
             out.write("\n".join(summary_lines(reports)) + "\n")
         out.flush()
     except BrokenPipeError:

@@ -163,7 +163,7 @@ async def _find(args: argparse.Namespace) -> int:
             for line in dump_lines(match):
                 print(line)
     status = responses.status
-    print(f"C-FIND {args.host}:{args.port} ({args.aec}): {count} matches, {status}")
+    print(f"C-FIND {args.host}:{args.port} ({args.aec}): {count} match{'es' if count != 1 else ''}, {status}")
     return 0 if status is not None and status.category in ("Success", "Warning") else 1
 
 

@@ -102,7 +102,8 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
         text = value.strip("\0 ") if isinstance(value, str) else ""
         if not text or "\\" in text or (tag == 0x00100020 and any(c in text for c in "*?")):
             name = {0x00100020: "Patient ID", 0x0020000D: "Study Instance UID", 0x0020000E: "Series Instance UID"}[tag]
-            return f"a {level} query needs a single {name} (the {higher} level's Unique Key): relational queries are not supported"
+            # the Error Comment (LO) holds 64 characters: the longest, IMAGE and Series, fits them
+            return f"{level} query needs one {name}: no relational queries"
     return None
 
 

@@ -47,7 +47,7 @@ def test_a_worklist_query_has_no_level_and_keys_in_items() -> None:
     finally:
         server.shutdown()
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "1 matches, 0x0000" in run.stdout and "MR1" in run.stdout
+    assert "1 match, 0x0000" in run.stdout and "MR1" in run.stdout
     (identifier,) = received
     assert "QueryRetrieveLevel" not in identifier
     (step,) = identifier.ScheduledProcedureStepSequence

@@ -40,10 +40,10 @@ def _findscu(scp: ScpProcess, model: str, *keys: str) -> str:
     ("model", "keys", "why"),
     [
         ("-S", ["QueryRetrieveLevel=PATIENT", "PatientID"], "the Study Root model has no PATIENT level"),
-        ("-S", ["QueryRetrieveLevel=IMAGE", "SOPInstanceUID"], "needs a single Study Instance UID"),
-        ("-S", ["QueryRetrieveLevel=IMAGE", f"StudyInstanceUID={STUDY}", "SOPInstanceUID"], "needs a single Series Instance UID"),
-        ("-P", ["QueryRetrieveLevel=STUDY", "StudyInstanceUID"], "needs a single Patient ID"),
-        ("-P", ["QueryRetrieveLevel=STUDY", "PatientID=PAT*", "StudyInstanceUID"], "needs a single Patient ID"),
+        ("-S", ["QueryRetrieveLevel=IMAGE", "SOPInstanceUID"], "IMAGE query needs one Study Instance UID: no relational queries"),
+        ("-S", ["QueryRetrieveLevel=IMAGE", f"StudyInstanceUID={STUDY}", "SOPInstanceUID"], "IMAGE query needs one Series Instance UID: no relational queries"),
+        ("-P", ["QueryRetrieveLevel=STUDY", "StudyInstanceUID"], "STUDY query needs one Patient ID: no relational queries"),
+        ("-P", ["QueryRetrieveLevel=STUDY", "PatientID=PAT*", "StudyInstanceUID"], "STUDY query needs one Patient ID: no relational queries"),
     ],
 )
 def test_a_query_that_is_not_hierarchical_is_refused(scp: ScpProcess, model: str, keys: list[str], why: str) -> None:
@@ -51,6 +51,21 @@ def test_a_query_that_is_not_hierarchical_is_refused(scp: ScpProcess, model: str
     assert "Received Final Find Response (Error: DataSetDoesNotMatchSOPClass)" in output, output  # dcmtk's name of A900
     assert "Find Response: 1 (Pending)" not in output
     assert why in scp.log.read_text()
+
+
+@pytest.mark.parametrize("model", ["PATIENT", "STUDY"])
+def test_each_refusal_fits_an_error_comment(model: str) -> None:
+    """An Error Comment (0000,0902) is LO, 64 characters: the reason for each level's missing
+    key above it is said whole, not cut."""
+    from dicom_runtime.dataset import Dataset
+    from dicom_runtime.net.matching import hierarchy_problem
+
+    sop_class = "1.2.840.10008.5.1.4.1.2.1.1" if model == "PATIENT" else "1.2.840.10008.5.1.4.1.2.2.1"
+    for level in ("STUDY", "SERIES", "IMAGE") if model == "PATIENT" else ("SERIES", "IMAGE"):
+        identifier = Dataset()
+        identifier.add(0x00080052, "CS", level)
+        problem = hierarchy_problem(sop_class, identifier)
+        assert problem is not None and problem.startswith(f"{level} query needs one ") and len(problem) <= 64, problem
 
 
 def test_the_same_queries_made_hierarchical_are_answered(scp: ScpProcess) -> None:
