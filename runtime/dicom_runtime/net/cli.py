@@ -181,8 +181,11 @@ async def _retrieve(args: argparse.Namespace, move: bool) -> int:
         out = Path(args.out)  # made first: a folder that cannot be is said before any association
         if out.exists() and not out.is_dir():
             raise Failed(f"--out {args.out}: not a folder")
+        if not out.exists() and not out.absolute().parent.exists():  # as scp --out: a typo is no new folder
+            raise Failed(f"--out {args.out}: its parent folder {str(out.absolute().parent)!r} does not exist "
+                         "(only the folder itself is made: make its parents first)")
         try:
-            out.mkdir(parents=True, exist_ok=True)
+            out.mkdir(exist_ok=True)
         except OSError as exc:
             raise Failed(f"--out {args.out}: cannot make the folder: {exc.strerror or exc}") from None
         classes = await _classes_held(args, args.key)

@@ -24,3 +24,16 @@ def test_an_out_that_is_no_folder_is_said_before_associating(
     error = capsys.readouterr().err
     assert status == 1
     assert error == f"dicom-net get: --out {tmp_path / out}: {reason}\n"
+
+
+def test_an_out_whose_parent_is_missing_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As scp --out: the folder itself is made, not its parents, so a mistyped path is not a
+    new folder (it was made with its parents, mkdir -p)."""
+    out = tmp_path / "typo" / "received"
+    status = main(["get", "127.0.0.1", str(free_port()), "--out", str(out), "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2.3"])
+    assert status == 1
+    assert capsys.readouterr().err == (
+        f"dicom-net get: --out {out}: its parent folder {str(out.parent)!r} does not exist "
+        "(only the folder itself is made: make its parents first)\n"
+    )
+    assert not (tmp_path / "typo").exists()
