@@ -40,6 +40,8 @@ log = logging.getLogger("dicom_runtime.net")
 
 NATIVE_SYNTAXES = (EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN)
 """Transfer syntaxes an instance can be transcoded between."""
+RE_ENCODABLE = (*NATIVE_SYNTAXES, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)
+"""The syntaxes :meth:`Instance.in_syntax` re-encodes a data set between (its pixels untouched)."""
 
 Q = TypeVar("Q", bound=QueryIdentifier)
 
@@ -165,9 +167,7 @@ class Instance:
         """The same instance in another transfer syntax (native and deflated ones only)."""
         if transfer_syntax == self.transfer_syntax:
             return self
-        if transfer_syntax not in NATIVE_SYNTAXES + (DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,) or self.transfer_syntax not in NATIVE_SYNTAXES + (
-            DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
-        ):
+        if transfer_syntax not in RE_ENCODABLE or self.transfer_syntax not in RE_ENCODABLE:
             raise DicomEncodeError(
                 f"instance {self.sop_instance}: cannot transcode {self.transfer_syntax} to {transfer_syntax}"
             )

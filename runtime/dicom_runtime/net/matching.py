@@ -101,7 +101,7 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
         value = identifier.value(tag)
         text = value.strip("\0 ") if isinstance(value, str) else ""
         if not text or "\\" in text or (tag == 0x00100020 and any(c in text for c in "*?")):
-            name = {0x00100020: "Patient ID", 0x0020000D: "Study Instance UID", 0x0020000E: "Series Instance UID"}[tag]
+            name = _KEY_NAMES[tag]
             # the Error Comment (LO) holds 64 characters: the longest, IMAGE and Series, fits them
             return f"{level} query needs one {name}: no relational queries"
     return None
@@ -154,6 +154,13 @@ def matching_keys(identifier: Dataset) -> list[DataElement]:
             if e.tag not in NOT_KEYS and e.tag != TIMEZONE_OFFSET and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
 
 
+def _joined(value: Value | None) -> str | None:
+    """A text value as one text, its values joined by backslashes (None for none)."""
+    if value is None:
+        return None
+    return "\\".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
 def query_zone(identifier: Dataset) -> int | None:
     """The identifier's Timezone Offset From UTC in minutes (None: absent or empty), the
     offset of its DT keys without one; :class:`.dt_matching.DateTimeError` if it is no offset."""
@@ -177,10 +184,8 @@ def key_problem(identifier: Dataset) -> str | None:
     for key in matching_keys(identifier):
         if key.vr != "DT" or is_universal(key):
             continue
-        value = key.value
-        text = "\\".join(str(v) for v in value) if isinstance(value, list) else str(value)
         try:
-            key_interval(text, zone)
+            key_interval(str(_joined(key.value)), zone)
         except DateTimeError as exc:
             return f"{_name(key.tag)}: {exc}"
     return None
@@ -192,8 +197,7 @@ def instance_matches(keys: Sequence[DataElement], header: Header, zone: int | No
     Timezone Offset From UTC; DateTimeError for a DT key that is none (:func:`key_problem`)."""
     stored: str | None = None
     if any(k.vr == "DT" for k in keys):
-        value = header.value(TIMEZONE_OFFSET)
-        stored = "\\".join(str(v) for v in value) if isinstance(value, list) else None if value is None else str(value)
+        stored = _joined(header.value(TIMEZONE_OFFSET))
     return all(matches(k, header.get(k.tag), key_zone=zone, value_zone=stored) for k in keys)
 
 

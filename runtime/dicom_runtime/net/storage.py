@@ -28,7 +28,6 @@ from pathlib import Path
 from ..dataset import Dataset
 from ..errors import DicomError
 from ..fileformat import (
-    DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
     IMPLICIT_VR_LITTLE_ENDIAN,
     decode_body,
     encode_body,
@@ -38,7 +37,7 @@ from ..fileformat import (
 from .aio import Association, Handlers, QueryRequest, Request, StoreRequest
 from .checks import uid_problem
 from .index import SUBFOLDER, hold, index_path, open_index, release
-from .instances import NATIVE_SYNTAXES, Instance
+from .instances import RE_ENCODABLE, Instance
 from .journal import NAMES as JOURNAL_NAMES, Journal
 from .matching import COMPUTED_KEYS, LEVEL_KEYS, Header, ScanningQuery, answers
 from .messages import Status
@@ -601,21 +600,15 @@ temporary file (:mod:`.spill`): beyond it, only their bytes are compared (a larg
 decoded twice into memory), so the same data set re-sent in another syntax counts as different
 content, and the log says so."""
 
-_AS_DATA = (*NATIVE_SYNTAXES, DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)
-"""The syntaxes whose encodings are compared as data: native and deflated. Pixel Data
-encapsulated (compressed) differently is different content: its pixels are not decoded to be
-compared; one compressed syntax against another (or a native one) compares as bytes."""
-
-
 def _same(old: bytes | SpilledData, old_syntax: str, new: bytes | SpilledData, new_syntax: str) -> tuple[bool, str]:
     """Whether two encodings of a SOP instance hold the same data set, and where they were not
     compared as data, why (for the log). The same bytes in the same syntax are the same; in two
-    native or deflated syntaxes (:data:`_AS_DATA`), both are decoded and encoded again in Implicit
+    native or deflated syntaxes (:data:`.instances.RE_ENCODABLE`), both are decoded and encoded again in Implicit
     VR Little Endian, whose bytes are then compared: values equal as numbers and text, whatever
     the byte order, the VRs written (an Implicit VR's private element is UN) or the deflation."""
     if old_syntax == new_syntax:
         return _same_bytes(old, new), ""
-    if old_syntax not in _AS_DATA or new_syntax not in _AS_DATA:
+    if old_syntax not in RE_ENCODABLE or new_syntax not in RE_ENCODABLE:  # compressed pixels are not decoded to be compared
         return False, "compared as bytes: a compressed transfer syntax's pixels are not decoded to be compared"
     if isinstance(old, SpilledData) or isinstance(new, SpilledData) or max(len(old), len(new)) > COMPARE_AS_DATA_LIMIT:
         return False, f"compared as bytes only: a data set beyond {COMPARE_AS_DATA_LIMIT} bytes is not decoded to be compared"
