@@ -543,11 +543,6 @@ def write(
     write_file(path, dataset, syntax)
 
 
-#: The VRs of the default repertoire (PS3.5 6.1.2.2) whose text has a form PS3.5 Table 6.2-1
-#: fixes: what :func:`dataset_problems` checks of a plain data set.
-_FORM_VRS = frozenset("AE AS CS DA DS DT IS TM UI UR".split())
-
-
 def dataset_problems(dataset: Dataset, path: str = "") -> list[Finding]:
     """The values of a plain data set (no generated class: no Type, VM or condition known)
     that :func:`write` refuses: text of AE, AS, CS, DA, DS, DT, IS, TM, UI and UR not of its
@@ -555,9 +550,10 @@ def dataset_problems(dataset: Dataset, path: str = "") -> list[Finding]:
     but in UR), in the elements set or changed since they were read, items of sequences
     included. A value read and not changed is not judged: it is written back as it was read,
     conformant or not. Other VRs (names, texts, numbers, bytes) are not checked."""
-    from .value_checks import _MAX_LENGTH
-    from .codec import decode_value
     from . import vr_format
+    from .codec import DEFAULT_REPERTOIRE  # the VRs whose text has a form PS3.5 Table 6.2-1 fixes
+    from .value_checks import _MAX_LENGTH
+    from .writer import _unchanged
 
     findings: list[Finding] = []
     elements = dataset._elements
@@ -573,10 +569,10 @@ def dataset_problems(dataset: Dataset, path: str = "") -> list[Finding]:
                 if isinstance(item, Dataset):
                     findings.extend(dataset_problems(item, f"{where}[{index}]"))
             continue
-        if element.vr not in _FORM_VRS:
+        if element.vr not in DEFAULT_REPERTOIRE:
             continue
-        if element.raw is not None and decode_value(element.raw, element.vr, True, "ascii") == value:
-            continue  # read and not changed (these VRs decode byte for byte, whatever the character set)
+        if element.raw is not None and _unchanged(element, "ascii"):
+            continue  # read and not changed, as the writer tells (these VRs decode alike in any character set)
         for text in value if isinstance(value, list) else [value]:
             if not isinstance(text, str):
                 continue
