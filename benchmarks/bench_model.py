@@ -225,6 +225,7 @@ def _pyright_rows(label: str, generated: Path, scratch: Path, env: dict[str, str
         "one-line file": "trivial.py",
         f"{many} IODs, pydicom's Dataset": f"theirs_{many}.py",
         f"{many} IODs, stand-ins typed object": f"standin_{many}.py",
+        f"{many} IODs, stand-ins typed as ours": f"typed_{many}.py",
         f"{many} IODs, ours": f"ours_{many}.py",
     }
     times: dict[str, list[float]] = {name: [] for name in programs}

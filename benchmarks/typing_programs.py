@@ -9,7 +9,11 @@ building an instance must; the pydicom program sets the same attributes on a
 ``pydicom.Dataset``. ``OUT/standin_N.py`` is the program of ``ours_N.py`` against
 ``OUT/standin_iods.py``: dataclasses of the same names and the same keyword parameters
 (required where ours are), every one typed ``object``, importing nothing - what a type
-checker spends on constructors of that size alone, whatever the model. Two more stand-ins
+checker spends on constructors of that size alone, whatever the model. ``OUT/typed_N.py``
+is the program against ``OUT/typed_iods.py``, the same stand-ins typed as ours are (the
+same unions, Literal values, dates and Decimal) except that an item class is ``object``,
+a person name ``str`` and ``MultiValued`` ``list``: what the field types alone cost, with
+no other file of ours read. Two more stand-ins
 ask whether the IOD classes' repetition of their modules is the cost (issue #13): in
 ``OUT/shared_iods.py`` each module's fields are declared once, in a base class the IODs
 that use the module alike share (``OUT/shared_N.py`` is the same program against it); in
@@ -86,8 +90,10 @@ def programs(keywords: list[str]) -> tuple[list[str], dict[str, str]]:
         standin = [line for line in ours if not line.startswith("from dicom_model.")]
         standin.insert(1, f"from standin_iods import {', '.join(sorted(c.__name__ for c in classes[:count]))}")
         texts[f"standin_{count}.py"] = "\n".join(standin) + "\n"
+        texts[f"typed_{count}.py"] = texts[f"standin_{count}.py"].replace("from standin_iods import", "from typed_iods import")
         texts[f"theirs_{count}.py"] = "\n".join(theirs) + "\n"
     texts["standin_iods.py"] = standin_classes(classes)
+    texts["typed_iods.py"] = standin_classes(classes, typed=True)
     for layout in ("shared", "composed"):
         stand_ins, calls = module_stand_ins(classes, composed=layout == "composed")
         texts[f"{layout}_iods.py"] = stand_ins
@@ -141,14 +147,39 @@ def module_stand_ins(classes: list[type], composed: bool) -> tuple[str, dict[str
     return "\n".join(lines + iods) + "\n", calls
 
 
-def standin_classes(classes: list[type]) -> str:
-    """Dataclasses named as ``classes`` with their keyword parameters, each typed ``object``."""
-    lines = ["from __future__ import annotations", "", "from dataclasses import dataclass"]
+#: The names a ``typed`` stand-in keeps as ours write them, and what stands in for the
+#: runtime's own.
+_KEPT = {"str", "int", "float", "bytes", "None", "Literal", "list", "Decimal", "datetime.date", "datetime.time", "datetime.datetime"}
+_RUNTIME = {"MultiValued": "list", "PersonName": "str"}
+
+
+def typed_annotation(annotation: str) -> str:
+    """``annotation`` with each name other than ``_KEPT`` (an item class, the runtime's
+    types) replaced by ``object``, or by its ``_RUNTIME`` stand-in; Literal values kept."""
+    parts = re.split(r"('[^']*'|\"[^\"]*\")", annotation)
+    for index in range(0, len(parts), 2):
+        parts[index] = re.sub(
+            r"[A-Za-z_][\w.]*", lambda m: m[0] if m[0] in _KEPT else _RUNTIME.get(m[0], "object"), parts[index]
+        )
+    return "".join(parts)
+
+
+def standin_classes(classes: list[type], typed: bool = False) -> str:
+    """Dataclasses named as ``classes`` with their keyword parameters, each typed ``object``,
+    or (``typed``) as ``typed_annotation`` writes ours."""
+    lines = ["from __future__ import annotations", ""]
+    if typed:
+        lines.extend(["import datetime", "from decimal import Decimal", "from typing import Literal", ""])
+    lines.append("from dataclasses import dataclass")
     for cls in classes:
         lines.extend(["", "", "@dataclass(kw_only=True, slots=True)", f"class {cls.__name__}:"])
         for f in dataclasses.fields(cls):
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            lines.append(f"    {f.name}: object" + ("" if required else " = None"))
+            if not typed:
+                lines.append(f"    {f.name}: object" + ("" if required else " = None"))
+                continue
+            default = "" if required else f" = {f.default!r}" if f.default is not dataclasses.MISSING else " = None"
+            lines.append(f"    {f.name}: {typed_annotation(str(f.type))}{default}")
     return "\n".join(lines) + "\n"
 
 
