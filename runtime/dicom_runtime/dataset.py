@@ -11,7 +11,7 @@ it is used.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from .codec import decode_value
@@ -324,7 +324,6 @@ class Dataset(MutableMapping[int, DataElement]):
     #: An item read with undefined length (True) or a defined one (False); None: as its
     #: sequence (the writer then follows the sequence's ``undefined_length``).
     undefined_length: bool | None = field(default=None, compare=False, repr=False)
-
     __match_args__ = ("_elements", "file_meta", "undefined_length")
 
     def __init__(
@@ -336,6 +335,16 @@ class Dataset(MutableMapping[int, DataElement]):
         _set(self, "_elements", {} if _elements is None else _elements)
         _set(self, "file_meta", file_meta)
         _set(self, "undefined_length", undefined_length)
+
+    @property
+    def read_problems(self) -> Sequence[tuple[str, str, str]]:
+        """Of a data set read from bytes: what they have that PS3.5 forbids and was read all
+        the same (an element out of ascending tag order, a tag twice in one data set, a File
+        Meta Information Group Length that is not the group's length), as (tag path,
+        message, citation); validation reports each. Items read later add theirs. Not
+        compared and not copied: a data set made or changed in code has none."""
+        found: Sequence[tuple[str, str, str]] = self.__dict__.get("_read_problems", ())
+        return found
 
     def _all(self) -> dict[int, DataElement | ReadElement]:
         """The elements by tag, every record made an element."""

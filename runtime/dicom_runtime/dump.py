@@ -143,6 +143,8 @@ def _dump(path: str, args: _Arguments, out: TextIO, before: str = "") -> tuple[i
 
         out.write(before + dump_file(file, path, options))
     out.flush()
+    for where, message, source in file.dataset.read_problems:  # read all the same, as dcmdump's "W:" lines
+        print(f"dicom-dump: {path}: warning: {where}: {message} ({source})", file=sys.stderr)
     if error is not None:
         print(f"dicom-dump: {error}", file=sys.stderr)
         return 1, True

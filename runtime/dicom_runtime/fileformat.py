@@ -10,8 +10,10 @@ re-exported here.
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
+import stat
 import zlib
 from collections.abc import Callable
 
@@ -158,6 +160,12 @@ def read_file(
 #: no map to set up and tear down: a quarter of the time for the small files of a study).
 MAP_SIZE = 1 << 20
 
+#: What is read of a pipe or a device (not a regular file: it cannot be mapped, and has no
+#: size to check lengths against until it is read to its end) before it is refused: an
+#: endless one (``/dev/zero``) would otherwise take all memory. A larger data set is read
+#: from a file.
+MAX_STREAM = 1 << 28
+
 
 class _MappedFile:
     """The file a map was made of, for the values that stay views on the map: one asked for
@@ -203,11 +211,15 @@ def _open(path: str | Path, views: bool = True) -> tuple[bytes | mmap.mmap, _Map
     Either stays unchanged while values are views on it."""
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        size = os.fstat(handle).st_size
-        if size >= MAP_SIZE:
+        status = os.fstat(handle)
+        if stat.S_ISDIR(status.st_mode):  # os.open takes a folder; its read would not name it
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        regular = stat.S_ISREG(status.st_mode)
+        size = status.st_size
+        if size >= MAP_SIZE and regular:
             return mmap.mmap(handle, 0, access=mmap.ACCESS_READ), (_MappedFile(path, handle) if views else None)
         chunks = []
-        want = max(size + 1, 1 << 16)
+        want = max(size + 1, 1 << 16) if regular else 1 << 20
         total = 0
         while True:  # to the end, should the file have grown since fstat
             chunk = os.read(handle, want)
@@ -215,8 +227,15 @@ def _open(path: str | Path, views: bool = True) -> tuple[bytes | mmap.mmap, _Map
                 break
             chunks.append(chunk)
             total += len(chunk)
-            if len(chunk) < want and total >= size:
+            if regular and len(chunk) < want and total >= size:
                 break  # short of what was asked, at the size fstat gave: the end (one read, not two)
+            if not regular and total > MAX_STREAM:
+                raise DicomDecodeError(
+                    f"more than {MAX_STREAM >> 20} MiB (MAX_STREAM) from a pipe or a device, which is read "
+                    "whole first: not read (save it to a file to read it)",
+                    offset=MAX_STREAM,
+                    source=str(path),
+                )
         return (chunks[0] if len(chunks) == 1 else b"".join(chunks) if chunks else b""), None
     finally:
         os.close(handle)
@@ -229,7 +248,10 @@ def read_file_partial(
     the failure (every element, sequences up to the failing item) and the error."""
     source = str(path)
     found: list[FileDataset] = []
-    content, kept = _open(path, views)
+    try:
+        content, kept = _open(path, views)
+    except DicomDecodeError as exc:
+        return FileDataset(Dataset()), exc
     if not len(content):
         return FileDataset(Dataset()), DicomDecodeError("empty file", offset=0, source=source)
     buffers: list[memoryview] = [memoryview(content)]
@@ -341,9 +363,11 @@ def _read(
     elif len(view) >= 4 and bytes(view[:4]) == b"DICM":
         offset = 4
     meta = Dataset()
+    problems: list[tuple[str, str, str]] = []  # the data set's read_problems, the meta group's too
     if len(view) - offset >= 8 and int.from_bytes(view[offset : offset + 2], "little") == 0x0002:
-        end = _meta_end(view, offset, source)
+        end = _meta_end(view, offset, source, problems)
         reader = Reader(view, EXPLICIT_LE, source=source)  # offsets in the file's bytes
+        reader.problems = problems
         views.append(reader.data)
         try:
             meta, _ = reader.dataset(offset, end, EXPLICIT_LE, "", 0)
@@ -401,13 +425,18 @@ def _read(
         read_at=kept.read_at if kept is not None and keep_views else None,
         start=start,
     )
+    reader.problems = problems
     views.append(reader.data)
+    cut = isinstance(data.obj, Inflated) and not data.obj.ended and not stop_before_pixels
     try:
         dataset, _ = reader.read()
-    except DicomDecodeError:
+    except DicomDecodeError as exc:
         if partial is not None:
             partial.append(FileDataset(reader.partial or Dataset(), meta, transfer_syntax, preamble))
+        if transfer_syntax in _DEFLATED:
+            raise _in_inflated(exc, offset, cut) from None
         raise
+    object.__setattr__(dataset, "_read_problems", problems)
     dataset.file_meta = meta
     if not transfer_syntax:
         transfer_syntax = {IMPLICIT_LE: IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_BE: EXPLICIT_VR_BIG_ENDIAN}.get(
@@ -421,14 +450,35 @@ def _read(
     return FileDataset(dataset, meta, transfer_syntax, preamble)
 
 
-def _meta_end(view: memoryview, offset: int, source: str) -> int:
-    """Where the File Meta Information ends: by its group length, or element by element."""
+def _in_inflated(exc: DicomDecodeError, start: int, cut: bool) -> DicomDecodeError:
+    """An error in a deflated data set, said to be there: its offset is in the inflated
+    bytes, and a deflate stream that ends early means the file is cut short."""
+    where = f"byte {exc.offset} of the data set inflated from file byte {start}"
+    reason = f"{exc.reason} ({where}{'; the deflate stream ends early: the file is cut short' if cut else ''})"
+    return DicomDecodeError(reason, offset=exc.offset, path=exc.path, source=exc.source)
+
+
+def _meta_end(view: memoryview, offset: int, source: str, problems: list[tuple[str, str, str]] | None = None) -> int:
+    """Where the File Meta Information ends: where its group 0002 elements end, walked
+    element by element. A File Meta Information Group Length (0002,0000) that says
+    otherwise (too short, it would cut an element; too long, it would take in data set
+    bytes) is added to ``problems``, and the elements are what is read, as dcmtk does."""
+    end = _meta_walk(view, offset, source)
     if bytes(view[offset : offset + 6]) == b"\x02\x00\x00\x00UL" and len(view) - offset >= 12:
         length = int.from_bytes(view[offset + 8 : offset + 12], "little")
-        end = offset + 12 + length
-        if end <= len(view):
-            return end
-    position = offset  # no (or a wrong) group length: walk the group 0002 elements
+        if offset + 12 + length != end and problems is not None:
+            problems.append((
+                "(0002,0000)",
+                f"byte {offset}: File Meta Information Group Length is {length}, but the group's elements "
+                f"after it take {end - offset - 12} bytes; read to where they end",
+                "PS3.10 Section 7.1",
+            ))
+    return end
+
+
+def _meta_walk(view: memoryview, offset: int, source: str) -> int:
+    """Where the group 0002 elements from ``offset`` end."""
+    position = offset
     while len(view) - position >= 8 and int.from_bytes(view[position : position + 2], "little") == 0x0002:
         vr = bytes(view[position + 4 : position + 6])
         if vr in (b"OB", b"OW", b"UN", b"SQ", b"UT", b"UC", b"UR"):
@@ -458,6 +508,13 @@ def split_file(data: bytes, *, source: str = "<bytes>") -> tuple[Dataset, int]:
 _CHUNK = 1 << 16
 
 
+class Inflated(bytearray):
+    """Inflated bytes, and whether the deflate stream ended (its final block was read): not
+    so when the file is cut short, or when reading stopped once ``enough`` held."""
+
+    ended = False
+
+
 def inflate(
     body: bytes | memoryview,
     *,
@@ -465,14 +522,14 @@ def inflate(
     offset: int = 0,
     limit: int | None = MAX_INFLATED,
     enough: Callable[[bytearray], bool] | None = None,
-) -> bytearray:
+) -> Inflated:
     """A deflated data set's bytes inflated (PS3.5 A.5: raw deflate, no zlib header),
     a piece at a time: never more than ``limit`` bytes (``None``: no limit), and no more
     than needed once ``enough(inflated so far)`` is true (a header read stops there).
     DicomDecodeError naming ``source`` and ``offset`` when they do not inflate, and
     naming the limit when the data set is larger."""
     decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
-    out = bytearray()
+    out = Inflated()
     view = memoryview(body)
     position = 0
     next_check = _CHUNK
@@ -499,6 +556,7 @@ def inflate(
             if decompressor.eof:
                 break
         out += decompressor.flush()
+        out.ended = decompressor.eof
     except zlib.error as exc:
         raise DicomDecodeError(f"deflated data set does not inflate: {exc}", offset=offset, source=source) from None
     finally:

@@ -49,6 +49,8 @@ class _State:
     read: dict[str, DataElement] = dataclasses.field(default_factory=dict)
     meta: Dataset | None = None
     from_data_set: bool = False  # built by from_dataset: an attribute absent there stays absent
+    #: What the bytes it was read from have that PS3.5 or PS3.10 forbids (Dataset.read_problems).
+    read_problems: Sequence[tuple[str, str, str]] = ()
 
 
 def _state(obj: DicomObject) -> _State:
@@ -141,7 +143,8 @@ class DicomObject:
         is in use (one of its attributes is given); whether a C module's condition
         requires it is not checked.
         """
-        findings: list[Finding] = []
+        # what the bytes read have that PS3.5 or PS3.10 forbids, and was read all the same
+        findings = [] if path else [Finding(where, "encoding", message, source) for where, message, source in _state(self).read_problems]
         in_use = self.groups_in_use() if self.GROUP_USAGE else set()
         for spec in self.ATTRIBUTES:
             if spec.group_types:

@@ -16,7 +16,7 @@ import mmap
 from collections.abc import Callable
 
 from .codec import STRING_VRS, CodecError, decode_value, python_codec
-from .dataset import DataElement, Dataset, DeferredItems, DeferredValue, EncapsulatedPixelData, FileRange, Value
+from .dataset import DataElement, Dataset, DeferredItems, DeferredValue, EncapsulatedPixelData, FileRange, ReadElement, Value
 from .encoding import (  # the encoding's vocabulary: the public names re-exported, imported from here too
     EXPLICIT_BE as EXPLICIT_BE,
     EXPLICIT_LE as EXPLICIT_LE,
@@ -46,6 +46,9 @@ from .encoding import (  # the encoding's vocabulary: the public names re-export
 from .errors import DicomDecodeError
 from .skim import skim_items
 from .tag_text import tag_text
+
+#: The read problems listed (:attr:`Reader.problems`); one line more says there are others.
+MAX_PROBLEMS = 100
 
 _set = object.__setattr__  # a Dataset's own fields, past its keyword __setattr__
 _new = object.__new__
@@ -118,7 +121,7 @@ class Reader:
     __slots__ = (
         "data", "start", "_bytes", "encoding", "source", "defer_size", "stop_before_pixels", "loader", "base",
         "strict", "views", "read_at", "codec", "_context", "_cap", "signed_pixels", "partial", "_partial_items",
-        "_partial_element", "_fixed", "defer_items",
+        "_partial_element", "_fixed", "defer_items", "problems", "_firsts",
     )
 
     def __init__(
@@ -176,9 +179,45 @@ class Reader:
         self.partial: Dataset | None = None
         self._partial_items: list[Dataset] | None = None
         self._partial_element: DataElement | None = None
+        #: What the bytes have that PS3.5 forbids and is read all the same (without ``strict``):
+        #: an element out of ascending tag order, or a tag twice in one data set (the first
+        #: is kept, as dcmtk does). Each is (tag path, message, citation); shared with the
+        #: readers of items read later, and kept by the file's data set (Dataset.read_problems).
+        self.problems: list[tuple[str, str, str]] = []
+        #: The first element of each tag read twice, with the elements it is put back in
+        #: when its data set or item is read.
+        self._firsts: list[tuple[dict[int, DataElement | ReadElement], int, DataElement | ReadElement]] = []
 
     def fail(self, reason: str, offset: int, path: _Path) -> DicomDecodeError:
         return DicomDecodeError(reason, offset=self.base + offset, path=_text(path), source=self.source)
+
+    def _disorder(self, elements: dict[int, DataElement | ReadElement], tag: int, prior: int, offset: int, path: _Path) -> None:
+        """An element whose tag is not above the highest read before it in its data set."""
+        where = _where(path, tag)
+        if tag in elements:
+            reason = f"{tag_text(tag)} occurs twice in one data set"
+            kept = "the first kept, this one not read"
+            self._firsts.append((elements, tag, elements[tag]))
+        else:
+            reason = f"{tag_text(tag)} comes after {tag_text(prior)}: not in ascending tag order"
+            kept = "read all the same"
+        if self.strict:
+            raise self.fail(f"{reason} (PS3.5 7.1)", offset, where)
+        problems = self.problems
+        if len(problems) < MAX_PROBLEMS:
+            problems.append((where, f"byte {self.base + offset}: {reason}; {kept}", "PS3.5 Section 7.1"))
+        elif len(problems) == MAX_PROBLEMS:
+            problems.append(("", f"byte {self.base + offset}: more elements out of order or twice, not listed", "PS3.5 Section 7.1"))
+
+    def _keep_firsts(self, elements: dict[int, DataElement | ReadElement]) -> None:
+        """Put back the first element of each tag read twice in ``elements``."""
+        later = []
+        for where, tag, first in self._firsts:
+            if where is elements:
+                elements[tag] = first
+            else:
+                later.append((where, tag, first))
+        self._firsts = later
 
     def _u16(self, offset: int, little: bool) -> int:
         return int.from_bytes(self.data[offset : offset + 2], "little" if little else "big")
@@ -235,6 +274,7 @@ class Reader:
         if context[0] != little or context[1] != self.codec:
             context = self._context = (little, self.codec)
         last = end - 8  # the last offset an element header fits at
+        prior = -1  # the highest tag read in this data set (PS3.5 7.1: ascending, each once)
         while offset <= last:
             group, number, code, length = unpack(data, offset)
             tag = (group << 16) | number
@@ -243,11 +283,19 @@ class Reader:
                     if tag == ITEM_END:
                         if not item:
                             raise self.fail("Item Delimitation Item outside an item", offset, path)
+                        if self._firsts:
+                            self._keep_firsts(elements)
                         return dataset, offset + 8
                     if tag in (ITEM, SEQUENCE_END):
                         raise self.fail(f"unexpected {'Item' if tag == ITEM else 'Sequence Delimitation Item'}", offset, path)
                 if tag >= stop:
+                    if self._firsts:
+                        self._keep_firsts(elements)
                     return dataset, offset
+            if tag > prior:
+                prior = tag
+            else:
+                self._disorder(elements, tag, prior, offset, path)
             if explicit:
                 try:
                     vr, long, kind = codes[code]
@@ -346,6 +394,8 @@ class Reader:
             raise self.fail(f"{end - offset} bytes left where an element header needs 8", offset, path)
         if item:
             raise self.fail("item of undefined length ends without an Item Delimitation Item", offset, path)
+        if self._firsts:
+            self._keep_firsts(elements)
         return dataset, offset
 
     def _charset(self, value: Value, little: bool) -> None:
@@ -527,7 +577,7 @@ class _Items(DeferredItems):
     set, Pixel Representation, file offsets), so they are the items it would have read then.
     :func:`.skim.skim_items` has checked that they read without an error."""
 
-    __slots__ = ("source", "base", "encoding", "codec", "signed_pixels", "tag", "path", "undefined")
+    __slots__ = ("source", "base", "encoding", "codec", "signed_pixels", "tag", "path", "undefined", "problems")
 
     def __init__(self, reader: Reader, encoding: Encoding, offset: int, tag: int, path: _Path, undefined: bool) -> None:
         self.source = reader.source
@@ -538,9 +588,11 @@ class _Items(DeferredItems):
         self.tag = tag
         self.path = path
         self.undefined = undefined
+        self.problems = reader.problems
 
     def read(self, field: bytes) -> list[Dataset]:
         reader = Reader(field, self.encoding, source=self.source, base_offset=self.base)
+        reader.problems = self.problems
         reader.defer_items = False
         reader.codec = self.codec
         reader.signed_pixels = self.signed_pixels
@@ -552,7 +604,9 @@ def read_dataset(
     data: bytes | bytearray | memoryview, encoding: Encoding = EXPLICIT_LE, *, source: str = "", strict: bool = False
 ) -> Dataset:
     """A data set that fills ``data`` exactly."""
-    dataset, offset = Reader(data, encoding, source=source, strict=strict).read()
+    reader = Reader(data, encoding, source=source, strict=strict)
+    dataset, offset = reader.read()
     if offset != len(memoryview(data)):
         raise DicomDecodeError("bytes after the data set", offset=offset, source=source)
+    _set(dataset, "_read_problems", reader.problems)
     return dataset

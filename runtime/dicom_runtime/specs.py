@@ -55,7 +55,7 @@ class Finding:
     """One validation finding: where, which rule, and the source of the rule."""
 
     path: str  # "SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing"
-    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "item-count", "value-relation", "conditional-value", "pixel-data-length", "sop-class", "condition-unsatisfied", "not-checked"
+    rule: str  # "type1-missing", "type1-empty", "condition", "enumerated-value", "vr", "vm", "vr-length", "type2-missing", "vr-format", "vr-range", "charset", "item-count", "value-relation", "conditional-value", "pixel-data-length", "sop-class", "condition-unsatisfied", "encoding", "not-checked"
     message: str
     source: str
     severity: str = "error"  # "error", or "not-checked" for a condition that could not be evaluated

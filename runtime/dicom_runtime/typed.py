@@ -422,6 +422,7 @@ def _from_dataset(cls: type[T], dataset: Dataset, path: str, problems: list[str]
     state.read = read
     state.empty = empty
     state.meta = dataset.file_meta
+    state.read_problems = dataset.read_problems
     state.from_data_set = True
     return instance
 

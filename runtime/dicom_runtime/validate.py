@@ -174,6 +174,7 @@ def lenient_instance(cls: type[DicomObject], dataset: Dataset) -> DicomObject:
     state.read = state_read
     state.empty = empty
     state.meta = dataset.file_meta
+    state.read_problems = dataset.read_problems
     state.from_data_set = True
     return instance
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pydicom.data
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dicom_runtime import fileformat
@@ -80,6 +80,26 @@ def _form(value: object) -> object:
     if isinstance(value, DicomDecodeError):
         return ("error", str(value), value.offset, value.path)
     return value
+
+
+#: The reasons of the rule the oracle predates (PS3.5 7.1: tags ascending, each once), which
+#: the reader applies now: a duplicate keeps the first (the oracle kept the last), strict
+#: refuses either. Damaged bytes that break the rule are outside the oracle's reach; the
+#: rule itself is tested in test_element_order.py.
+_ORDER_REASONS = ("not in ascending tag order", "occurs twice in one data set")
+
+
+def _in_order(function: Callable[[], object]) -> bool:
+    """Whether the lazy read meets no element out of order or twice (so the oracle applies)."""
+    try:
+        result = function()
+    except DicomDecodeError as exc:
+        return not any(reason in exc.reason for reason in _ORDER_REASONS)
+    if isinstance(result, tuple):
+        result, error = result
+        if isinstance(error, DicomDecodeError) and any(reason in error.reason for reason in _ORDER_REASONS):
+            return False
+    return not (isinstance(result, FileDataset) and result.dataset.read_problems)
 
 
 def _same(function: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,6 +195,7 @@ def mutated_files(draw: st.DrawFn) -> tuple[str, bytes]:
 def test_mutated_lazy_equals_eager(case: tuple[str, bytes], strict: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Damaged bytes: the same errors (message, offset, path) at read time, or the same values."""
     name, data = case
+    assume(_in_order(lambda: read_bytes(data, source=name, strict=strict)))
     _same(lambda: read_bytes(data, source=name, strict=strict), monkeypatch)
 
 
@@ -187,6 +208,7 @@ def test_mutated_files_partial_equals_eager(
     name, data = case
     path = tmp_path_factory.mktemp("mutant") / name
     path.write_bytes(data)
+    assume(_in_order(lambda: read_file_partial(path)) and _in_order(lambda: read_file(path, defer_size=16)))
     _same(lambda: read_file_partial(path), monkeypatch)
     _same(lambda: read_file(path, defer_size=16), monkeypatch)
 
