@@ -11,7 +11,8 @@ A file that reads but whose typed instance cannot hold its annotations (a Type 1
 attribute absent or empty, a value of another type: :class:`NonConformantError`) is
 validated all the same: its attributes are put in an instance without the checks of
 construction, and :meth:`validate` reports what is wrong. A SOP class the model has no
-IOD for is said so, and is not an error. ``--format json`` prints the same findings as
+IOD for is said so, and is not an error, nor is a DICOMDIR; a file with no SOP Class UID
+at all is one (``type1-missing``). ``--format json`` prints the same findings as
 one JSON document: per file ``file``, ``status`` (``clean``, ``errors``, ``no-iod``,
 ``not-dicom``, ``unreadable``), ``sop_class_uid``, ``sop_class``, ``iod``, ``conformant``
 (true: the typed instance was made; false: it could not be, validated as read; null: no
@@ -48,6 +49,9 @@ from .version import version_action  # noqa: E402
 
 #: Exit statuses.
 CLEAN, ERRORS, NOT_DICOM = 0, 1, 2
+
+#: Media Storage Directory Storage (PS3.6 Table A-1): a DICOMDIR, which has no SOP Class UID.
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
 
 class FileReport:
@@ -183,10 +187,11 @@ def validate_file(path: str) -> FileReport:
     """Read and validate one file (see the module's docstring)."""
     from .errors import DicomDecodeError
     from .fileformat import read_file
+    from .specs import Finding
     from .typed import NonConformantError, from_dataset
 
     try:
-        dataset = read_file(path).dataset
+        file = read_file(path)
     except DicomDecodeError as exc:
         if exc.reason.startswith("not a DICOM file"):
             return FileReport(path, "not-dicom", reason=exc.reason)
@@ -194,9 +199,16 @@ def validate_file(path: str) -> FileReport:
         return FileReport(path, "unreadable", reason=f"damaged, not validated: byte {exc.offset}{at}: {exc.reason}")
     except OSError as exc:
         return FileReport(path, "unreadable", reason=f"cannot be read: {exc.strerror or exc}")
+    dataset = file.dataset
     uid = dataset.value(0x00080016)
     if not isinstance(uid, str) or not uid:
-        return FileReport(path, "no-iod", reason="no SOP Class UID (0008,0016): no IOD to validate against")
+        if file.meta.value(0x00020002) == MEDIA_STORAGE_DIRECTORY:  # a DICOMDIR has none (PS3.10 8.5)
+            return FileReport(path, "no-iod", reason="a DICOMDIR (Media Storage Directory Storage): no IOD to validate against")
+        # a composite instance without its SOP class: an error (as dciodvfy's "missing SOPClassUID
+        # and not a directory"), and nothing else can be checked
+        missing = Finding("SOPClassUID", "type1-missing", "Type 1 attribute is missing: no IOD applies", "PS3.3 Table C.12-1")
+        found = [Finding(where, "encoding", message, source) for where, message, source in dataset.read_problems]
+        return FileReport(path, "errors", reason="no SOP Class UID (0008,0016): not validated against an IOD", findings=[*found, missing])
     from dicom_model import sop_classes  # the generated table of SOP classes (a data module)
 
     known = sop_classes.sop_class(uid)
@@ -283,6 +295,8 @@ def header_line(report: FileReport) -> str:
     unchecked = report.not_checked
     sop = f"{report.sop_class} ({report.sop_class_uid})" if report.sop_class else report.sop_class_uid
     state = f"{errors} error{'s' if errors != 1 else ''}" if errors else "no errors"
+    if not report.iod:
+        return f"{report.path}: {report.reason}: {state}"
     note = "" if report.conformant else " (not a conformant instance: validated as read)"
     return f"{report.path}: {sop} validated as {report.iod}{note}: {state}, {unchecked} not checked"
 

@@ -289,8 +289,10 @@ def test_json_says_a_file_not_validated_is_not_conformant(tmp_path: Path, capsys
     text.write_text("not DICOM\n")
     missing = tmp_path / "missing.dcm"
     no_iod = tmp_path / "no_iod.dcm"
-    shutil.copy(_corpus("nested_priv_SQ.dcm"), no_iod)
-    paths = [str(CT), str(truncated), str(missing), str(text), str(no_iod)]
+    shutil.copy(_corpus("MR_small.dcm"), no_iod)  # MR Image Storage: the excerpt has no MR Image IOD
+    no_sop_class = tmp_path / "no_sop_class.dcm"
+    shutil.copy(_corpus("nested_priv_SQ.dcm"), no_sop_class)
+    paths = [str(CT), str(truncated), str(missing), str(text), str(no_iod), str(no_sop_class)]
     assert main(["--no-progress", "--format", "json", *paths]) == 2
     document = json.loads(capsys.readouterr().out)
     found = {e["file"]: (e["status"], e["conformant"]) for e in document["files"]}
@@ -300,7 +302,24 @@ def test_json_says_a_file_not_validated_is_not_conformant(tmp_path: Path, capsys
         str(missing): ("unreadable", None),
         str(text): ("not-dicom", None),
         str(no_iod): ("no-iod", None),
+        str(no_sop_class): ("errors", None),
     }
+
+
+def test_a_file_without_a_sop_class_is_an_error_but_a_dicomdir_is_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # both said "no-iod" and exit 0, as if a SOP class without a generated IOD; dciodvfy reports
+    # "MediaStorageSOPClassUID but missing SOPClassUID and not a directory"
+    bare = tmp_path / "dicm_only.dcm"
+    bare.write_bytes(bytes(128) + b"DICM")
+    no_sop_class = str(_corpus("nested_priv_SQ.dcm"))
+    for path in (str(bare), no_sop_class):
+        assert main(["--no-progress", path]) == 1
+        out = capsys.readouterr().out
+        assert f"{path}: error: SOPClassUID: type1-missing" in out
+        assert f"{path}: no SOP Class UID (0008,0016): not validated against an IOD: 1 error" in out
+    dicomdir = str(_corpus("DICOMDIR"))
+    assert main(["--no-progress", dicomdir]) == 0
+    assert capsys.readouterr().out == f"{dicomdir}: a DICOMDIR (Media Storage Directory Storage): no IOD to validate against\n"
 
 
 def test_help_documents_the_json_fields(capsys: pytest.CaptureFixture[str]) -> None:
