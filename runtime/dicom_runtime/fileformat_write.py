@@ -10,6 +10,7 @@ past 600 lines.
 
 from __future__ import annotations
 
+import errno
 import os
 import struct
 import zlib
@@ -115,6 +116,10 @@ def write_atomic(path: str | Path, fill: Callable[[int], None], *, durable: bool
     from pathlib import Path
 
     target = Path(path)
+    if not target.name:  # "" or "/": no file to make (with_name would say "has an empty name")
+        raise IsADirectoryError(errno.EISDIR, "not a file name", str(path)) if str(path) else FileNotFoundError(
+            errno.ENOENT, "no file name given", str(path)
+        )
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .dictionary import DictionaryEntry, get_entry
-from .errors import DicomTypeError
+from .errors import DicomEncodeError, DicomTypeError
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -110,4 +110,8 @@ def set_value(dataset: Dataset, entry: DictionaryEntry, value: object) -> None:
     problem = _type_problem(spec, value)
     if problem:
         raise DicomTypeError(f"{entry.keyword} {entry.tag_text}: {problem}")
-    dataset[tag] = DataElement(tag, vr, _encode_value(spec, value, vr))
+    try:
+        encoded = _encode_value(spec, value, vr)
+    except DicomEncodeError as exc:  # a NaN DS, a Decimal of too many digits: named as a type error is
+        raise DicomEncodeError(f"{entry.keyword} {entry.tag_text}: {exc}") from None
+    dataset[tag] = DataElement(tag, vr, encoded)

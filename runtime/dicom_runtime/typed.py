@@ -74,6 +74,11 @@ def _ds(value: float | int | Decimal) -> str:
         text = text[:-2]
     if len(text) <= 16:
         return text
+    if isinstance(value, Decimal):  # its digits are what was asked for: not rounded away unsaid
+        raise DicomEncodeError(
+            f"DS value {text} has {len(text)} characters, more than DS's 16 (PS3.5 Table 6.2-1): a Decimal is "
+            "written with the digits it has; quantize it, or give a float, which is rounded to fit"
+        )
     for digits in range(15, 0, -1):
         text = f"{float(value):.{digits}g}"
         if len(text) <= 16:

@@ -46,3 +46,11 @@ def test_dicom_media_says_it_in_one_line(tmp_path: Path) -> None:
     assert run.stderr.startswith(f"dicom-media: {root}: cannot write the File-set: ") and run.stderr.count("\n") == 1, run.stderr
     assert str(root / "DICOM") in run.stderr and "Traceback" not in run.stderr
     assert sorted(p.name for p in root.iterdir()) == ["DICOM"]
+
+
+@pytest.mark.parametrize(("where", "code"), [("", errno.ENOENT), ("/", errno.EISDIR), (".", errno.EISDIR)])
+def test_no_file_name_is_an_oserror_naming_it(where: str, code: int) -> None:
+    # "" said "ValueError: PosixPath('.') has an empty name"
+    with pytest.raises(OSError) as caught:
+        write(_ct(), where)
+    assert caught.value.errno == code and caught.value.filename == where
