@@ -373,7 +373,9 @@ def _read(
             meta, _ = reader.dataset(offset, end, EXPLICIT_LE, "", 0)
         except DicomDecodeError:
             if partial is not None:
-                partial.append(FileDataset(Dataset(), reader.partial or Dataset(), "", preamble))
+                read = Dataset()
+                object.__setattr__(read, "_read_problems", problems)
+                partial.append(FileDataset(read, reader.partial or Dataset(), "", preamble))
             raise
         offset = end
     elif preamble is None and offset == 0 and not _plausible(view):
@@ -432,7 +434,9 @@ def _read(
         dataset, _ = reader.read()
     except DicomDecodeError as exc:
         if partial is not None:
-            partial.append(FileDataset(reader.partial or Dataset(), meta, transfer_syntax, preamble))
+            read = reader.partial or Dataset()
+            object.__setattr__(read, "_read_problems", problems)
+            partial.append(FileDataset(read, meta, transfer_syntax, preamble))
         if transfer_syntax in _DEFLATED:
             raise _in_inflated(exc, offset, cut) from None
         raise

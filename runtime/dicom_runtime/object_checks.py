@@ -196,3 +196,47 @@ def functional_group_findings(obj: DicomObject, path: str = "") -> list[Finding]
 _NATIVE_SYNTAXES = frozenset(
     {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2"}
 )
+
+
+def _negations(one: str, other: str) -> bool:
+    """Whether two clauses differ only in a "not" after their verb ("the Code Value is a URN
+    or URL" / "the Code Value is not a URN or URL"): one of them holds, whatever the fact."""
+    for yes, no in ((" is ", " is not "), (" are ", " are not "), (" does ", " does not ")):
+        if one != other and (one.replace(no, yes, 1) == other or other.replace(no, yes, 1) == one):
+            return True
+    return False
+
+
+def complementary_findings(obj: object, pending: list[tuple[AttributeSpec, str]]) -> list[tuple[Finding, tuple[str, str]]]:
+    """Absent 1C attributes whose conditions were not checked, taken two at a time: where the
+    two conditions are the same checked parts and one unchecked clause each, one clause the
+    other's negation (PS3.3 Table 8.8-1a: Long Code Value "if Code Value (0008,0100) is not
+    present and the Code Value is not a URN or URL", URN Code Value "... is a URN or URL"),
+    one of the two conditions holds when the checked parts do, whatever the fact: one of the
+    attributes is required. Each such pair gives an error, with the two paths whose "not
+    checked" findings it stands for."""
+    from .conditions import AllOf, NotChecked
+
+    split: list[tuple[AttributeSpec, str, tuple[object, ...], str]] = []
+    for spec, where in pending:
+        condition = spec.condition
+        if spec.type != "1C" or not isinstance(condition, AllOf):
+            continue
+        unchecked = [part for part in condition.parts if isinstance(part, NotChecked)]
+        if len(unchecked) == 1:
+            split.append((spec, where, tuple(p for p in condition.parts if p is not unchecked[0]), unchecked[0].text))
+    found: list[tuple[Finding, tuple[str, str]]] = []
+    paired: set[str] = set()
+    for index, (spec, where, rest, clause) in enumerate(split):
+        for other, other_where, other_rest, other_clause in split[index + 1 :]:
+            if where in paired or other_where in paired or rest != other_rest or not _negations(clause, other_clause):
+                continue
+            if AllOf(rest).evaluate(obj) is not True:  # type: ignore[arg-type]
+                continue
+            message = (
+                f"Type 1C: {spec.keyword} or {other.keyword} is required: {spec.keyword} if {spec.condition_text}; "
+                f"{other.keyword} if {other.condition_text} (one of the two holds)"
+            )
+            found.append((Finding(where, "condition", message, spec.source), (where, other_where)))
+            paired.update((where, other_where))
+    return found

@@ -146,6 +146,7 @@ class DicomObject:
         # what the bytes read have that PS3.5 or PS3.10 forbids, and was read all the same
         findings = [] if path else [Finding(where, "encoding", message, source) for where, message, source in _state(self).read_problems]
         in_use = self.groups_in_use() if self.GROUP_USAGE else set()
+        pending: list[tuple[AttributeSpec, str]] = []  # absent 1C attributes whose condition was not checked
         for spec in self.ATTRIBUTES:
             if spec.group_types:
                 spec = in_use_type(spec, in_use)
@@ -161,7 +162,10 @@ class DicomObject:
                 elif spec.type == "2C" and not _state(self).from_data_set and self.writes_empty(spec):
                     continue  # required, and written empty (to_dataset), as a Type 2 is
                 elif spec.type == "1C" or (spec.type == "2C" and spec.keyword not in _state(self).empty):
-                    findings.extend(self._check_condition(spec, where))
+                    checked = self._check_condition(spec, where)
+                    if spec.condition is not None and checked and checked[0].severity == "not-checked":
+                        pending.append((spec, where))
+                    findings.extend(checked)
                 elif spec.type == "2" and _state(self).from_data_set and spec.keyword not in _state(self).empty:
                     findings.append(Finding(where, "type2-missing", "Type 2 attribute is missing", spec.source))
                 continue
@@ -186,8 +190,12 @@ class DicomObject:
                             findings.extend(item.validate(f"{where}[{index}]"))
                 continue
             findings.extend(self._check_value(spec, where, value))
-        from .object_checks import bits_findings, functional_group_findings, pixel_data_findings, sop_class_findings
+        from .object_checks import bits_findings, complementary_findings, functional_group_findings, pixel_data_findings, sop_class_findings
 
+        if len(pending) > 1:  # two conditions of which one holds, whatever their unchecked clause
+            for finding, replaced in complementary_findings(self, pending):
+                findings = [f for f in findings if f.severity == "error" or f.path not in replaced]
+                findings.append(finding)
         if not path:
             findings.extend(sop_class_findings(self))
         findings.extend(bits_findings(self, path))
