@@ -365,18 +365,7 @@ def _read(
     meta = Dataset()
     problems: list[tuple[str, str, str]] = []  # the data set's read_problems, the meta group's too
     if len(view) - offset >= 8 and int.from_bytes(view[offset : offset + 2], "little") == 0x0002:
-        end = _meta_end(view, offset, source, problems)
-        reader = Reader(view, EXPLICIT_LE, source=source)  # offsets in the file's bytes
-        reader.problems = problems
-        views.append(reader.data)
-        try:
-            meta, _ = reader.dataset(offset, end, EXPLICIT_LE, "", 0)
-        except DicomDecodeError:
-            if partial is not None:
-                read = Dataset()
-                object.__setattr__(read, "_read_problems", problems)
-                partial.append(FileDataset(read, reader.partial or Dataset(), "", preamble))
-            raise
+        meta, end = _read_meta(view, offset, source, problems, views, partial, preamble)
         offset = end
     elif preamble is None and offset == 0 and not _plausible(view):
         raise DicomDecodeError(
@@ -462,22 +451,71 @@ def _in_inflated(exc: DicomDecodeError, start: int, cut: bool) -> DicomDecodeErr
     return DicomDecodeError(reason, offset=exc.offset, path=exc.path, source=exc.source)
 
 
-def _meta_end(view: memoryview, offset: int, source: str, problems: list[tuple[str, str, str]] | None = None) -> int:
-    """Where the File Meta Information ends: where its group 0002 elements end, walked
-    element by element. A File Meta Information Group Length (0002,0000) that says
-    otherwise (too short, it would cut an element; too long, it would take in data set
-    bytes) is added to ``problems``, and the elements are what is read, as dcmtk does."""
+def _read_meta(
+    view: memoryview,
+    offset: int,
+    source: str,
+    problems: list[tuple[str, str, str]],
+    views: list[memoryview],
+    partial: list[FileDataset] | None,
+    preamble: bytes | None,
+) -> tuple[Dataset, int]:
+    """The File Meta Information from ``offset``, and where it ends: where its group 0002
+    elements end. Read to the end its Group Length (0002,0000) gives; a length that says
+    otherwise (too short, it cuts an element; too long, it takes in data set elements, or
+    more group 0002 elements follow) is added to ``problems``, and the group is read again
+    to where its elements end, as dcmtk does (the walk is only made then: most files are
+    right)."""
+    stated = _stated_meta_end(view, offset)
+    first: list[tuple[str, str, str]] = []
+    if stated is not None:
+        reader = Reader(view, EXPLICIT_LE, source=source)  # offsets in the file's bytes
+        reader.problems = first
+        views.append(reader.data)
+        try:
+            meta, _ = reader.dataset(offset, stated, EXPLICIT_LE, "", 0)
+            if (max(meta._elements) >> 16) == 0x0002 and int.from_bytes(view[stated : stated + 2], "little") != 0x0002:
+                problems.extend(first)
+                return meta, stated
+        except DicomDecodeError:
+            pass
     end = _meta_walk(view, offset, source)
-    if bytes(view[offset : offset + 6]) == b"\x02\x00\x00\x00UL" and len(view) - offset >= 12:
+    if stated is not None or bytes(view[offset : offset + 6]) == b"\x02\x00\x00\x00UL":
         length = int.from_bytes(view[offset + 8 : offset + 12], "little")
-        if offset + 12 + length != end and problems is not None:
-            problems.append((
-                "(0002,0000)",
-                f"byte {offset}: File Meta Information Group Length is {length}, but the group's elements "
-                f"after it take {end - offset - 12} bytes; read to where they end",
-                "PS3.10 Section 7.1",
-            ))
-    return end
+        problems.append((
+            "(0002,0000)",
+            f"byte {offset}: File Meta Information Group Length is {length}, but the group's elements "
+            f"after it take {end - offset - 12} bytes; read to where they end",
+            "PS3.10 Section 7.1",
+        ))
+    reader = Reader(view, EXPLICIT_LE, source=source)
+    reader.problems = problems
+    views.append(reader.data)
+    try:
+        meta, _ = reader.dataset(offset, end, EXPLICIT_LE, "", 0)
+    except DicomDecodeError:
+        if partial is not None:
+            read = Dataset()
+            object.__setattr__(read, "_read_problems", problems)
+            partial.append(FileDataset(read, reader.partial or Dataset(), "", preamble))
+        raise
+    return meta, end
+
+
+def _stated_meta_end(view: memoryview, offset: int) -> int | None:
+    """Where the File Meta Information Group Length says the group ends, if it is there and
+    the end is within the bytes."""
+    if bytes(view[offset : offset + 6]) == b"\x02\x00\x00\x00UL" and len(view) - offset >= 12:
+        end = offset + 12 + int.from_bytes(view[offset + 8 : offset + 12], "little")
+        if end <= len(view):
+            return end
+    return None
+
+
+def _meta_end(view: memoryview, offset: int, source: str) -> int:
+    """Where the File Meta Information ends: by its group length, or element by element."""
+    stated = _stated_meta_end(view, offset)
+    return stated if stated is not None else _meta_walk(view, offset, source)
 
 
 def _meta_walk(view: memoryview, offset: int, source: str) -> int:
