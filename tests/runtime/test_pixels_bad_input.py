@@ -4,11 +4,14 @@ the issue, then damaged codestreams of every encoded syntax as a property."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pydicom.data
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +26,7 @@ JLS = "1.2.840.10008.1.2.4.80"
 J2K = "1.2.840.10008.1.2.4.90"
 HTJ2K = "1.2.840.10008.1.2.4.201"
 JPEG = "1.2.840.10008.1.2.4.50"
+CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 VALUES = np.random.default_rng(5).integers(0, 4096, size=(3, 16, 20), dtype=np.uint16)
 
 
@@ -71,6 +75,34 @@ def test_truncated_file_inside_a_fragment(tmp_path: Path) -> None:
     with pytest.raises(DicomDecodeError, match=r"\(7FE0,0010\)"):
         file = read_file(cut)
         pixels.array(file.dataset, transfer_syntax=file.transfer_syntax)
+
+
+def _dcmtk(tool: str, *args: Path | str) -> subprocess.CompletedProcess[str]:
+    assert shutil.which(tool), f"{tool} (dcmtk) is not installed"
+    return subprocess.run([tool, *map(str, args)], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("name", ["SC_rgb_jpeg.dcm", "JPGExtended.dcm", "SC_rgb_jpeg_gdcm.dcm", "CT_small.dcm"])
+def test_truncated_jpeg_is_refused_as_dcmdjpeg_refuses_it(name: str, tmp_path: Path) -> None:
+    """The first half of a JPEG Baseline, Extended, Lossless SV1 and (dcmcjpeg +el) Lossless
+    process 14 frame: libjpeg-turbo made up the rest, and transcode wrote that as lossless."""
+    source = CORPUS / name
+    if name == "CT_small.dcm":
+        source = tmp_path / "process14.dcm"
+        assert _dcmtk("dcmcjpeg", "+el", CORPUS / name, source).returncode == 0
+    file = read_file(source)
+    assert file.transfer_syntax in ("1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70")
+    assert pixels.array(file.dataset).size  # whole: decoded
+    (fragment,) = _fragments(file.dataset).fragments
+    _with_fragments(file.dataset, b"", [bytes(fragment[: len(fragment) // 4 * 2])])  # its first half, of even length
+    cut = tmp_path / "cut.dcm"
+    write_file(cut, file.dataset, file.transfer_syntax)
+    assert _dcmtk("dcmdjpeg", cut, tmp_path / "out.dcm").returncode != 0  # the oracle refuses it
+    expected = r"^frame 0, fragment 0: the JPEG .* codestream ends without EOI \(FFD9\): it is truncated"
+    with pytest.raises(pixels.PixelDecodeError, match=expected):
+        pixels.array(read_file(cut).dataset)
+    with pytest.raises(pixels.PixelDecodeError, match=expected):
+        pixels.transcode(read_file(cut).dataset, RLE)
 
 
 @pytest.mark.parametrize("syntax", [JLS, J2K, HTJ2K, RLE])

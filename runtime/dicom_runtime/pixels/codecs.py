@@ -104,10 +104,8 @@ def decode_frame(
     decoder: Callable[..., Any] = getattr(_imagecodecs(codec.name, info.transfer_syntax), codec.decoder)
     siz = _check_header(frame_data, info, codec, index)
     target = info.dtype
-    if codec.decoder != "jpeg2k_decode" and not frame_data.rstrip(b"\0").endswith(b"\xff\xd9"):
-        # a JPEG stream without its EOI (truncated): one is appended, as CharLS was seen spending
-        # seconds past the end of such a stream (reading beyond it) before failing
-        frame_data += b"\xff\xd9"
+    if codec.decoder != "jpeg2k_decode":
+        _check_eoi(frame_data, codec, info.transfer_syntax, index)
     into = None
     try:
         if codec.decoder == "jpeg2k_decode":
@@ -218,6 +216,20 @@ def _check_header(data: bytes, info: PixelInfo, codec: Codec, index: int) -> tup
             frame=index,
         )
     return siz_result
+
+
+def _check_eoi(data: bytes, codec: Codec, uid: str, index: int) -> None:
+    """A JPEG or JPEG-LS stream ends with EOI (ISO/IEC 10918-1 B.2.1, 14495-1 Annex C), padded
+    only by FFH fill bytes before it or bytes after it (PS3.5 A.4): one without is truncated.
+    libjpeg-turbo takes such a stream with a warning imagecodecs does not pass on ("Premature
+    end of JPEG file") and makes up the missing pixels, and CharLS was seen reading seconds past
+    its end, so it is refused before the codec runs, as dcmtk's dcmdjpeg refuses it."""
+    if not data.rstrip(b"\0\xff").endswith(b"\xff\xd9"):
+        raise PixelDecodeError(
+            f"the {codec.name} ({uid}) codestream ends without EOI (FFD9): it is truncated "
+            "(ISO/IEC 10918-1 B.2.1 and 14495-1 Annex C end it with EOI; PS3.5 A.4 pads only around EOI)",
+            frame=index,
+        )
 
 
 def _segments(data: bytes) -> Iterator[tuple[int, bytes]]:
