@@ -112,7 +112,7 @@ def test_encoders_state_what_they_do_not_hold() -> None:
     with pytest.raises(pixels.PixelDataError, match=r"RLE Lossless holds Bits Allocated 8, 16 or 32 of Pixel Data, not 1"):
         pixels.encode(dataset, RLE)
     pixels.set_array(dataset, np.zeros((4, 4), dtype=np.uint16))
-    with pytest.raises(pixels.PixelDataError, match=r"JPEG Baseline .* Bits Stored 8..8"):
+    with pytest.raises(pixels.PixelDataError, match=r"JPEG Baseline .* Bits Allocated 8 with Bits Stored 8 only"):
         pixels.encode(dataset, JPEG_BASELINE)
     with pytest.raises(pixels.PixelDataError, match=r"not one encode\(\) writes"):
         pixels.encode(dataset, "1.2.840.10008.1.2.4.57")
@@ -460,3 +460,43 @@ def test_rle_without_imagecodecs_equals_rle_with_it(name: str, monkeypatch: pyte
     fast = _ours(CORPUS / name)
     monkeypatch.setattr(rle, "_C_PACKBITS", [None])  # the PackBits loop here, as without the pixels extra
     assert np.array_equal(_ours(CORPUS / name), fast)
+
+
+# -- what each lossy syntax holds (PS3.5 8.2, Tables 8.2.1-1 .. 8.2.4-1) ------------------------
+
+
+def _sof(codestream: bytes) -> tuple[int, int]:
+    """The frame header marker of a JPEG stream and its sample precision (ISO/IEC 10918-1 B.2.2)."""
+    at = next(i for i in range(2, len(codestream) - 4) if codestream[i] == 0xFF and codestream[i + 1] in (0xC0, 0xC1, 0xC2, 0xC3))
+    return 0xFF00 | codestream[at + 1], codestream[at + 4]
+
+
+def test_jpeg_baseline_is_8_bit(tmp_path: Path) -> None:
+    """Bits Allocated 16 with Bits Stored 8 went to libjpeg-turbo as uint16: a 12-bit SOF1 stream
+    under the Baseline UID, which dcmdjpeg refuses ("Unsupported JPEG data precision 12")."""
+    values = np.random.default_rng(1).integers(0, 256, (32, 32))
+    dataset = _base()
+    pixels.set_array(dataset, values.astype(np.uint16), bits_stored=8)
+    with pytest.raises(
+        pixels.PixelDataError,
+        match=r"^JPEG Baseline \(Process 1\) holds Bits Allocated 8 with Bits Stored 8 only \(PS3\.5 Table 8\.2\.1-1\), not Bits "
+        r"Allocated 16 with Bits Stored 8: set the samples as uint8 first, .* JPEG Extended \(1\.2\.840\.10008\.1\.2\.4\.51\) holds up to 12 bits",
+    ):
+        pixels.encode(dataset, JPEG_BASELINE)
+    assert dataset[0x7FE00010].vr == "OW"  # nothing changed
+    pixels.set_array(dataset, values.astype(np.uint8))
+    pixels.encode(dataset, JPEG_BASELINE)
+    value = dataset[0x7FE00010].value
+    assert isinstance(value, EncapsulatedPixelData) and _sof(value.fragments[0]) == (0xFFC0, 8)
+    path = tmp_path / "baseline.dcm"
+    write_file(path, dataset, JPEG_BASELINE)
+    back = _dcmtk("dcmdjpeg", [], path, tmp_path / "back.dcm")  # the 12-bit stream: "Unsupported JPEG data precision 12"
+    assert np.abs(_pydicom(back).astype(np.int64) - _ours(path).astype(np.int64)).max() <= 3
+
+
+def test_jpeg_baseline_encoder_is_held_to_sof0() -> None:
+    """Whatever reaches libjpeg-turbo, what is written as Baseline is SOF0 8-bit or an error."""
+    info = pixels.PixelInfo(16, 16, 1, 8, 8, 7, 0, "MONOCHROME2", 0, 1, "PixelData", JPEG_BASELINE)
+    with pytest.raises(pixels.PixelDataError, match=r"^frame 0: the JPEG Baseline \(Process 1\) encoder wrote frame header FFC1 with precision 12, not SOF0"):
+        pixels.encode_frame(np.zeros((16, 16), dtype=np.uint16), info, JPEG_BASELINE)
+    assert _sof(pixels.encode_frame(np.zeros((16, 16), dtype=np.uint8), info, JPEG_BASELINE)) == (0xFFC0, 8)

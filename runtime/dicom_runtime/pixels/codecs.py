@@ -54,14 +54,18 @@ class Codec:
     encoder: str = ""
     #: lossless only (the syntax forbids loss), or lossy allowed
     lossless: bool = True
-    #: Bits Stored the encoder takes (Bits Allocated 8 or 16 always)
+    #: Bits Stored the encoder takes
     bits: tuple[int, int] = (1, 16)
     #: Lossy Image Compression Method (0028,2114) for a lossy encoding
     method: str = ""
+    #: Bits Allocated the encoder takes
+    allocated: tuple[int, ...] = (8, 16)
 
 
 CODECS: dict[str, Codec] = {
-    JPEG_BASELINE: Codec("JPEG Baseline (Process 1)", "jpeg8_decode", "jpeg8_encode", False, (8, 8), "ISO_10918_1"),
+    # Baseline is 8-bit: Bits Allocated 8, Bits Stored 8 (PS3.5 Table 8.2.1-1); given uint16,
+    # libjpeg-turbo writes a 12-bit SOF1 stream, Process 4, which Baseline decoders refuse
+    JPEG_BASELINE: Codec("JPEG Baseline (Process 1)", "jpeg8_decode", "jpeg8_encode", False, (8, 8), "ISO_10918_1", (8,)),
     JPEG_EXTENDED: Codec("JPEG Extended (Process 2 & 4)", "jpeg8_decode", lossless=False),
     JPEG_LOSSLESS: Codec("JPEG Lossless, Non-Hierarchical (Process 14)", "ljpeg_decode"),
     JPEG_LOSSLESS_SV1: Codec("JPEG Lossless, First-Order Prediction (Process 14, SV1)", "ljpeg_decode"),
@@ -272,10 +276,17 @@ def check_encodable(uid: str, info: PixelInfo) -> Codec:
         raise PixelDataError(f"transfer syntax {uid} is not one this module encodes (it encodes {', '.join(sorted(ENCODABLE))})")
     if info.keyword != "PixelData":
         raise PixelDataError(f"{info.keyword} is never encapsulated: {codec.name} cannot hold it")
-    if info.bits_allocated not in (8, 16) or not codec.bits[0] <= info.bits_stored <= codec.bits[1]:
+    if uid == JPEG_BASELINE and (info.bits_allocated, info.bits_stored) != (8, 8):
         raise PixelDataError(
-            f"{codec.name} here holds Bits Allocated 8 or 16 with Bits Stored {codec.bits[0]}..{codec.bits[1]}, "
-            f"not Bits Allocated {info.bits_allocated} with Bits Stored {info.bits_stored}"
+            f"{codec.name} holds Bits Allocated 8 with Bits Stored 8 only (PS3.5 Table 8.2.1-1), not Bits Allocated "
+            f"{info.bits_allocated} with Bits Stored {info.bits_stored}: set the samples as uint8 first, or code them with "
+            f"JPEG-LS Near-Lossless ({JPEG_LS_NEAR_LOSSLESS}) or JPEG 2000 ({JPEG_2000}); JPEG Extended "
+            f"({JPEG_EXTENDED}) holds up to 12 bits but is not written here"
+        )
+    if info.bits_allocated not in codec.allocated or not codec.bits[0] <= info.bits_stored <= codec.bits[1]:
+        raise PixelDataError(
+            f"{codec.name} here holds Bits Allocated {' or '.join(map(str, codec.allocated))} with Bits Stored "
+            f"{codec.bits[0]}..{codec.bits[1]}, not Bits Allocated {info.bits_allocated} with Bits Stored {info.bits_stored}"
         )
     if info.samples_per_pixel not in (1, 3):
         raise PixelDataError(f"{codec.name} here holds 1 or 3 samples per pixel, not {info.samples_per_pixel}")
@@ -361,11 +372,28 @@ def encode_frame(
     except Exception as exc:  # imagecodecs raises its own error classes per codec
         raise PixelDataError(f"frame {index}: {codec.name} encoding failed: {exc}") from exc
     data = bytes(data)
+    if uid == JPEG_BASELINE:
+        _check_baseline(data, index)
     if len(data) % 2 and codec.encoder in ("jpegls_encode", "jpeg8_encode") and data.endswith(b"\xff\xd9"):
         # an even length by a fill byte FFH before EOI (PS3.5 A.4, ISO/IEC 14495-1 and 10918-1 allow
         # it before any marker), as dcmcjpls pads by default, rather than a 00H after EOI
         data = data[:-2] + b"\xff\xff\xd9"
     return data
+
+
+def _check_baseline(data: bytes, index: int) -> None:
+    """What is written as JPEG Baseline is a Baseline stream: its frame header SOF0 (FFC0) with
+    sample precision 8 (ISO/IEC 10918-1 B.2.2, Table B.2). libjpeg-turbo picks the process by the
+    dtype it is given, so this holds the encoder to the transfer syntax whatever reached it."""
+    for marker, body in _segments(data):
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            if marker == 0xC0 and body[:1] == b"\x08":
+                return
+            raise PixelDataError(
+                f"frame {index}: the JPEG Baseline (Process 1) encoder wrote frame header FF{marker:02X} with precision "
+                f"{body[0] if body else '?'}, not SOF0 (FFC0) 8-bit (ISO/IEC 10918-1 Table B.2; PS3.5 Table 8.2.1-1)"
+            )
+    raise PixelDataError(f"frame {index}: the JPEG Baseline (Process 1) encoder wrote no frame header (SOF0)")
 
 
 _J2K_CODED = frozenset({JPEG_2000, "1.2.840.10008.1.2.4.93", HTJ2K})
