@@ -500,3 +500,25 @@ def test_jpeg_baseline_encoder_is_held_to_sof0() -> None:
     with pytest.raises(pixels.PixelDataError, match=r"^frame 0: the JPEG Baseline \(Process 1\) encoder wrote frame header FFC1 with precision 12, not SOF0"):
         pixels.encode_frame(np.zeros((16, 16), dtype=np.uint16), info, JPEG_BASELINE)
     assert _sof(pixels.encode_frame(np.zeros((16, 16), dtype=np.uint8), info, JPEG_BASELINE)) == (0xFFC0, 8)
+
+
+@pytest.mark.parametrize("syntax", [JPEG_BASELINE, JLS_NEAR, J2K_LOSSY, HTJ2K_LOSSY])
+@pytest.mark.parametrize("level", [None, 0])
+def test_palette_color_is_coded_losslessly_only(syntax: str, level: int | None, tmp_path: Path) -> None:
+    """PS3.5 Tables 8.2.1-1 .. 8.2.4-1 list PALETTE COLOR with the lossless syntaxes only: the
+    lossy ones came back with other indices. dcmcjpls refuses it near-lossless too."""
+    file = read_file(CORPUS / "examples_palette.dcm")
+    assert pixels.pixel_info(file.dataset).photometric_interpretation == "PALETTE COLOR"
+    if syntax == JPEG_BASELINE and level == 0:
+        return  # Baseline has no level 0
+    with pytest.raises(pixels.PixelDataError, match=r"^PALETTE COLOR is not coded with .* PS3\.5 Table.* allows it with lossless syntaxes only"):
+        pixels.transcode(file.dataset, syntax, level=level)
+    if syntax == JLS_NEAR:
+        refused = subprocess.run(["dcmcjpls", "+en", str(CORPUS / "examples_palette.dcm"), str(tmp_path / "n.dcm")], capture_output=True, text=True)
+        assert refused.returncode != 0 and "Unsupported photometric interpretation" in refused.stderr
+
+
+@pytest.mark.parametrize("syntax", LOSSLESS)
+def test_palette_color_lossless_keeps_the_indices(syntax: str) -> None:
+    file = read_file(CORPUS / "examples_palette.dcm")
+    assert np.array_equal(pixels.array(pixels.transcode(file.dataset, syntax)), pixels.array(file.dataset))

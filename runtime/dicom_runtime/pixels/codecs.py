@@ -268,6 +268,17 @@ def _jpeg_transformed(data: bytes) -> bool:
     return jfif
 
 
+#: Where PS3.5 (2020c) lists the syntaxes that hold PALETTE COLOR, by lossy-capable syntax: the
+#: lossless ones only, whatever ``level`` would make of the lossy one. HTJ2K is not in 2020c; the
+#: same rule is held for it.
+_PALETTE_TABLES = {
+    JPEG_BASELINE: "Tables 8.2.1-1 and 8.2.1-2",
+    JPEG_LS_NEAR_LOSSLESS: "Table 8.2.3-1",
+    JPEG_2000: "Table 8.2.4-1",
+    HTJ2K: "Table 8.2.4-1 (for JPEG 2000; HTJ2K by the same rule)",
+}
+
+
 def check_encodable(uid: str, info: PixelInfo) -> Codec:
     """The codec of ``uid`` if it can hold pixel data ``info`` describes, else one PixelDataError
     saying why (RLE is checked in :mod:`.rle`)."""
@@ -292,6 +303,13 @@ def check_encodable(uid: str, info: PixelInfo) -> Codec:
         raise PixelDataError(f"{codec.name} here holds 1 or 3 samples per pixel, not {info.samples_per_pixel}")
     if info.photometric_interpretation == "YBR_FULL_422":
         raise PixelDataError(f"YBR_FULL_422 is not encoded with {codec.name} here: convert the samples to RGB or YBR_FULL first")
+    if info.photometric_interpretation == "PALETTE COLOR" and not codec.lossless:
+        raise PixelDataError(
+            f"PALETTE COLOR is not coded with {codec.name} ({uid}): its samples are indices into the palette, which "
+            f"loss turns into other colours; PS3.5 {_PALETTE_TABLES[uid]} allows it with lossless syntaxes only "
+            f"(written here: RLE Lossless {RLE_LOSSLESS}, JPEG-LS Lossless {JPEG_LS_LOSSLESS}, JPEG 2000 Lossless "
+            f"{JPEG_2000_LOSSLESS}, HTJ2K Lossless {HTJ2K_LOSSLESS})"
+        )
     if codec.decoder == "jpeg8_decode" and info.pixel_representation:
         raise PixelDataError(f"{codec.name} holds unsigned samples only (Pixel Representation 0)")
     return codec
