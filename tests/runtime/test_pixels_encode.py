@@ -522,3 +522,17 @@ def test_palette_color_is_coded_losslessly_only(syntax: str, level: int | None, 
 def test_palette_color_lossless_keeps_the_indices(syntax: str) -> None:
     file = read_file(CORPUS / "examples_palette.dcm")
     assert np.array_equal(pixels.array(pixels.transcode(file.dataset, syntax)), pixels.array(file.dataset))
+
+
+@pytest.mark.parametrize("level", [-1, 0.5, 101, 90.5, float("nan")])
+def test_jpeg_baseline_quality_is_1_to_100(level: float) -> None:
+    """libjpeg clamps a quality outside 1..100 and a fraction was cut: the image was coded
+    otherwise than asked, without a word."""
+    dataset = _base()
+    pixels.set_array(dataset, np.zeros((8, 8), dtype=np.uint8))
+    with pytest.raises(pixels.PixelDataError, match=r"^JPEG Baseline \(Process 1\): level is the quality, a whole number 1\.\.100 .*, not "):
+        pixels.encode(dataset, JPEG_BASELINE, level=level)
+    assert dataset[0x7FE00010].vr == "OB" and isinstance(dataset[0x7FE00010].value, bytes)  # nothing changed
+    for good in (1, 100, 50.0):
+        copy = pixels.transcode(dataset, JPEG_BASELINE, level=good)
+        assert pixels.array(copy).shape == (8, 8)

@@ -384,7 +384,7 @@ def encode_frame(
             raise PixelDataError(f"{codec.name} has no lossless coding: level 0 is not one of its levels")
         else:  # jpeg8_encode, baseline: 8-bit lossy
             space = "YCBCR" if info.photometric_interpretation.startswith("YBR") else ("RGB" if info.samples_per_pixel == 3 else "GRAYSCALE")
-            data = encoder(values, level=int(90 if level is None else level), colorspace=space, outcolorspace=space, subsampling="444")
+            data = encoder(values, level=_quality(level, codec.name), colorspace=space, outcolorspace=space, subsampling="444")
     except PixelDataError:
         raise
     except Exception as exc:  # imagecodecs raises its own error classes per codec
@@ -397,6 +397,16 @@ def encode_frame(
         # it before any marker), as dcmcjpls pads by default, rather than a 00H after EOI
         data = data[:-2] + b"\xff\xff\xd9"
     return data
+
+
+def _quality(level: float | None, name: str) -> int:
+    """JPEG Baseline's ``level``: libjpeg's quality, a whole number 1..100 (None: 90). Anything
+    else is refused rather than passed on: libjpeg clamps it (-1 and 101 coded as 1 and 100) and
+    a fraction was cut to a whole number, so the image would not be coded as asked."""
+    quality = 90 if level is None else level
+    if isinstance(quality, bool) or not isinstance(quality, (int, float)) or not 1 <= quality <= 100 or quality != int(quality):
+        raise PixelDataError(f"{name}: level is the quality, a whole number 1..100 (libjpeg's scale), not {level}")
+    return int(quality)
 
 
 def _check_baseline(data: bytes, index: int) -> None:
