@@ -427,6 +427,24 @@ def test_set_array_refuses_what_does_not_fit() -> None:
         pixels.set_array(_ct(), np.zeros((2, 2), dtype=np.float32))
 
 
+def test_set_array_removes_the_smallest_and_largest_image_pixel_value(tmp_path: Path) -> None:
+    """MR_small.dcm's SS 0 / 4000 described its old pixels; after an 8-bit unsigned array they
+    stayed, contradicting it. They are removed (Type 3), on a data set and on a typed instance."""
+    values = RNG.integers(10, 200, size=(8, 8), dtype=np.uint8)
+    dataset = read_file(CORPUS / "MR_small.dcm").dataset
+    assert (dataset[0x00280106].vr, dataset.value(0x00280107)) == ("SS", 4000)
+    pixels.set_array(dataset, values)
+    assert 0x00280106 not in dataset and 0x00280107 not in dataset
+    image = _ct(SmallestImagePixelValue=0, LargestImagePixelValue=4000)
+    pixels.set_array(image, values)
+    assert image.SmallestImagePixelValue is None and image.LargestImagePixelValue is None
+    path = tmp_path / "ct.dcm"
+    write(image, path)
+    theirs = pydicom.dcmread(path)
+    assert "SmallestImagePixelValue" not in theirs and "LargestImagePixelValue" not in theirs
+    _same(np.asarray(theirs.pixel_array), values)
+
+
 def test_set_array_on_an_instance_read_in_an_encapsulated_syntax(tmp_path: Path) -> None:
     dataset = read_file(CORPUS / "MR_small_RLE.dcm").dataset
     dataset.file_meta = read_file(CORPUS / "MR_small_RLE.dcm").meta

@@ -57,6 +57,8 @@ _TAGS = {
     "BluePaletteColorLookupTableData": 0x00281203,
     "SegmentedRedPaletteColorLookupTableData": 0x00281221,
     "TransferSyntaxUID": 0x00020010,
+    "SmallestImagePixelValue": 0x00280106,
+    "LargestImagePixelValue": 0x00280107,
     "LossyImageCompression": 0x00282110,
     "LossyImageCompressionRatio": 0x00282112,
     "LossyImageCompressionMethod": 0x00282114,

@@ -46,8 +46,9 @@ def set_array(
     uint16/int16, uint32/int32; float32 and float64 go to Float / Double Float Pixel Data (data sets only).
     Sets Rows, Columns, Samples per Pixel, Bits Allocated, Bits Stored, High Bit, Pixel
     Representation, Photometric Interpretation, Planar Configuration (colour), Number of Frames
-    (several frames, or when the target has the attribute) and Pixel Data in native little endian;
-    a transfer syntax read with the target that is not native little endian becomes Explicit VR
+    (several frames, or when the target has the attribute) and Pixel Data in native little endian,
+    and removes Smallest / Largest Image Pixel Value (0028,0106/0107), which described the pixels
+    replaced; a transfer syntax read with the target that is not native little endian becomes Explicit VR
     Little Endian.
     """
     values = np.asarray(arr)
@@ -147,7 +148,18 @@ def set_array(
             _assign(target, other, None, "OB")
     vr = {"FloatPixelData": "OF", "DoubleFloatPixelData": "OD"}.get(keyword, "OW" if bits > 8 else "OB")
     _assign(target, keyword, data, vr)
+    _drop_stale(target)
     _native_meta(target)
+
+
+def _drop_stale(target: Source) -> None:
+    """Smallest and Largest Image Pixel Value (0028,0106/0107) describe the pixels replaced: they
+    are removed, not recomputed. They are Type 3 (PS3.3 C.7.6.3), their VR (US or SS) follows Pixel
+    Representation, and values computed here would be a claim the caller did not make, stale again
+    at the next change; left as they were they contradicted the image (SS 0/4000 over an 8-bit
+    unsigned one)."""
+    for keyword in ("SmallestImagePixelValue", "LargestImagePixelValue"):
+        _assign(target, keyword, None, "US")
 
 
 def _check_iod(target: Source, values: dict[str, object]) -> None:
