@@ -536,3 +536,32 @@ def test_jpeg_baseline_quality_is_1_to_100(level: float) -> None:
     for good in (1, 100, 50.0):
         copy = pixels.transcode(dataset, JPEG_BASELINE, level=good)
         assert pixels.array(copy).shape == (8, 8)
+
+
+def _sampling(codestream: bytes) -> list[tuple[int, int]]:
+    """Each component's identifier and horizontal/vertical sampling factors (ISO/IEC 10918-1 B.2.2)."""
+    at = codestream.find(b"\xff\xc0") + 4
+    return [(codestream[at + 6 + 3 * c], codestream[at + 7 + 3 * c]) for c in range(codestream[at + 5])]
+
+
+@pytest.mark.parametrize("name", ["SC_ybr_full_422_uncompressed.dcm", "SC_rgb_small_odd.dcm"])
+def test_jpeg_baseline_of_ybr_full_is_ybr_full_422(name: str, tmp_path: Path) -> None:
+    """PS3.5 Table 8.2.1-1 holds 3 samples in JPEG Baseline as YBR_FULL_422 or RGB: YBR_FULL
+    samples are coded 4:2:2 and called so (they were coded 4:4:4 and called YBR_FULL)."""
+    dataset = read_file(CORPUS / name).dataset
+    if name == "SC_rgb_small_odd.dcm":  # odd Columns: YBR_FULL samples made from its RGB ones
+        ybr = pixels.convert_color(pixels.array(dataset), "RGB", "YBR_FULL")
+        pixels.set_array(dataset, np.clip(np.rint(ybr), 0, 255).astype(np.uint8), photometric="YBR_FULL")
+    assert pixels.pixel_info(dataset).photometric_interpretation.startswith("YBR_FULL")
+    coded = pixels.transcode(dataset, JPEG_BASELINE, level=95)
+    assert coded.value(0x00280004) == "YBR_FULL_422"
+    value = coded[0x7FE00010].value
+    assert isinstance(value, EncapsulatedPixelData)
+    assert _sampling(value.fragments[0]) == [(1, 0x21), (2, 0x11), (3, 0x11)]  # Y 2x1, Cb and Cr 1x1: 4:2:2
+    path = tmp_path / "ybr.dcm"
+    write_file(path, coded, JPEG_BASELINE)
+    back = _dcmtk("dcmdjpeg", ["+cn"], path, tmp_path / "back.dcm")
+    ours = _ours(path).astype(np.int64)
+    assert np.abs(_pydicom(back).astype(np.int64) - ours).max() <= 3  # dcmtk's IDCT and upsampling
+    assert np.abs(_pydicom(path).astype(np.int64) - ours).max() <= 3  # pydicom's (pylibjpeg-libjpeg)
+    assert np.abs(ours - pixels.array(dataset).astype(np.int64)).mean() < 3

@@ -384,7 +384,9 @@ def encode_frame(
             raise PixelDataError(f"{codec.name} has no lossless coding: level 0 is not one of its levels")
         else:  # jpeg8_encode, baseline: 8-bit lossy
             space = "YCBCR" if info.photometric_interpretation.startswith("YBR") else ("RGB" if info.samples_per_pixel == 3 else "GRAYSCALE")
-            data = encoder(values, level=_quality(level, codec.name), colorspace=space, outcolorspace=space, subsampling="444")
+            # YBR: chroma halved across (4:2:2), as the YBR_FULL_422 it is written as says (see coded_photometric)
+            subsampling = "422" if space == "YCBCR" else "444"
+            data = encoder(values, level=_quality(level, codec.name), colorspace=space, outcolorspace=space, subsampling=subsampling)
     except PixelDataError:
         raise
     except Exception as exc:  # imagecodecs raises its own error classes per codec
@@ -397,6 +399,17 @@ def encode_frame(
         # it before any marker), as dcmcjpls pads by default, rather than a 00H after EOI
         data = data[:-2] + b"\xff\xff\xd9"
     return data
+
+
+def coded_photometric(uid: str, photometric: str) -> str:
+    """The Photometric Interpretation of what :func:`encode_frame` writes in ``uid`` from samples
+    in ``photometric``: the codestream's, where it differs. JPEG Baseline holds 3 samples as
+    YBR_FULL_422 or RGB only (PS3.5 Table 8.2.1-1): YBR_FULL samples are coded with the chroma
+    subsampled 4:2:2 (horizontal sampling factors 2, 1, 1) and are YBR_FULL_422; RGB is coded as
+    it is, without a colour transform."""
+    if uid == JPEG_BASELINE and photometric == "YBR_FULL":
+        return "YBR_FULL_422"
+    return photometric
 
 
 def _quality(level: float | None, name: str) -> int:

@@ -29,7 +29,7 @@ from ._common import (
     _transfer_syntax,
     pixel_info,
 )
-from .codecs import ENCODABLE, RLE_LOSSLESS, check_encodable, encode_frame, lossy_coded
+from .codecs import ENCODABLE, RLE_LOSSLESS, check_encodable, coded_photometric, encode_frame, lossy_coded
 from .decode import array
 from .encapsulation import OffsetTable, encapsulate
 from .image import _assign, set_array
@@ -72,7 +72,8 @@ def encode(
     :func:`~.codecs.encode_frame`). A lossy encoding sets Lossy Image Compression (0028,2110)
     "01" and adds its Lossy Image Compression Ratio (0028,2112) and Method (0028,2114) to those
     already there (PS3.3 C.7.6.1.1.5). Photometric Interpretation YBR_FULL_422 (decoded with
-    the chroma of every pixel) becomes YBR_FULL; JPEG 2000's YBR_RCT / YBR_ICT, decoded as RGB,
+    the chroma of every pixel) becomes YBR_FULL, but in JPEG Baseline YBR_FULL is coded 4:2:2
+    and becomes YBR_FULL_422 (:func:`~.codecs.coded_photometric`); JPEG 2000's YBR_RCT / YBR_ICT, decoded as RGB,
     become RGB. Planar Configuration becomes 0 (PS3.5 8.2.3, 8.2.4; RLE: the segments are
     planes whatever it says). ``offset_table`` and ``fragment_size``: see
     :func:`~.encapsulation.encapsulate`. The File Meta Information (made if there is none)
@@ -111,7 +112,7 @@ def encode(
     else:
         _assign(target, "PixelData", wrapped.pixel_data.encode(), "OB")
     _set_extended(target, wrapped.extended_offsets, wrapped.extended_lengths)
-    _assign(target, "PhotometricInterpretation", photometric, "CS")
+    _assign(target, "PhotometricInterpretation", coded_photometric(transfer_syntax, photometric), "CS")
     _assign(target, "HighBit", out.high_bit, "US")
     if info.samples_per_pixel > 1:
         _assign(target, "PlanarConfiguration", 0, "US")
