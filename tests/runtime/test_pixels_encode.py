@@ -565,3 +565,25 @@ def test_jpeg_baseline_of_ybr_full_is_ybr_full_422(name: str, tmp_path: Path) ->
     assert np.abs(_pydicom(back).astype(np.int64) - ours).max() <= 3  # dcmtk's IDCT and upsampling
     assert np.abs(_pydicom(path).astype(np.int64) - ours).max() <= 3  # pydicom's (pylibjpeg-libjpeg)
     assert np.abs(ours - pixels.array(dataset).astype(np.int64)).mean() < 3
+
+
+def test_lossy_ratio_and_method_stay_in_step(tmp_path: Path) -> None:
+    """PS3.3 C.7.6.1.1.5: the Ratio and Method values correspond one to one. JPEG2000.dcm has
+    Ratio 2097 and no Method; to HTJ2K it got Ratio [2097, r] and Method ISO_15444_15 alone."""
+    file = read_file(CORPUS / "JPEG2000.dcm")
+    assert file.dataset.value(0x00282112) == "2097" and 0x00282114 not in file.dataset
+    coded = pixels.transcode(file.dataset, HTJ2K_LOSSY)
+    ratios = coded.value(0x00282112)
+    assert isinstance(ratios, list) and ratios[0] == "2097" and len(ratios) == 2
+    assert coded.value(0x00282114) == ["ISO_15444_1", "ISO_15444_15"]  # its codestream: irreversible JPEG 2000
+    path = tmp_path / "htj2k.dcm"
+    write_file(path, coded, HTJ2K_LOSSY)
+    theirs = pydicom.dcmread(path, stop_before_pixels=True)
+    assert len(theirs.LossyImageCompressionRatio) == len(theirs.LossyImageCompressionMethod) == 2
+    # nothing to tell which method the earlier ratios had: the values past the shorter list go
+    native = pixels.transcode(file.dataset, LE)
+    native.add(0x00282112, "DS", ["30", "2097"])
+    native.add(0x00282114, "CS", "ISO_10918_1")
+    again = pixels.transcode(native, J2K_LOSSY)
+    assert again.value(0x00282114) == ["ISO_10918_1", "ISO_15444_1"]
+    assert isinstance(again.value(0x00282112), list) and again.value(0x00282112)[0] == "30"  # type: ignore[index]

@@ -66,7 +66,7 @@ CODECS: dict[str, Codec] = {
     # Baseline is 8-bit: Bits Allocated 8, Bits Stored 8 (PS3.5 Table 8.2.1-1); given uint16,
     # libjpeg-turbo writes a 12-bit SOF1 stream, Process 4, which Baseline decoders refuse
     JPEG_BASELINE: Codec("JPEG Baseline (Process 1)", "jpeg8_decode", "jpeg8_encode", False, (8, 8), "ISO_10918_1", (8,)),
-    JPEG_EXTENDED: Codec("JPEG Extended (Process 2 & 4)", "jpeg8_decode", lossless=False),
+    JPEG_EXTENDED: Codec("JPEG Extended (Process 2 & 4)", "jpeg8_decode", lossless=False, method="ISO_10918_1"),
     JPEG_LOSSLESS: Codec("JPEG Lossless, Non-Hierarchical (Process 14)", "ljpeg_decode"),
     JPEG_LOSSLESS_SV1: Codec("JPEG Lossless, First-Order Prediction (Process 14, SV1)", "ljpeg_decode"),
     JPEG_LS_LOSSLESS: Codec("JPEG-LS Lossless", "jpegls_decode", "jpegls_encode", True, (2, 16)),

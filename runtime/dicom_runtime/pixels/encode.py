@@ -29,7 +29,7 @@ from ._common import (
     _transfer_syntax,
     pixel_info,
 )
-from .codecs import ENCODABLE, RLE_LOSSLESS, check_encodable, coded_photometric, encode_frame, lossy_coded
+from .codecs import CODECS, ENCODABLE, RLE_LOSSLESS, check_encodable, coded_photometric, encode_frame, lossy_coded
 from .decode import array
 from .encapsulation import OffsetTable, encapsulate
 from .image import _assign, set_array
@@ -105,6 +105,7 @@ def encode(
     if codec is None and level is not None:
         raise PixelDataError("RLE Lossless is lossless: no level")
     encoded = [_encode_one(frame, out, transfer_syntax, level, index) for index, frame in enumerate(frames_)]
+    coded_before = _lossy_method(target, info.transfer_syntax)  # read before the Pixel Data is replaced
     wrapped = encapsulate(encoded, offset_table=offset_table, fragment_size=fragment_size)
     # all encoded: now change the target
     if isinstance(target, Dataset):
@@ -119,7 +120,7 @@ def encode(
     if codec is not None and not codec.lossless and level != 0:  # level 0: coded losslessly
         native = info.rows * info.columns * info.samples_per_pixel * info.number_of_frames * (info.bits_allocated // 8)
         compressed = sum(len(frame) for frame in encoded)
-        _add_lossy(target, native / compressed, codec.method)
+        _add_lossy(target, native / compressed, codec.method, coded_before)
     _set_syntax(target, transfer_syntax)
 
 
@@ -140,11 +141,18 @@ def _set_extended(target: Source, offsets: bytes | None, lengths: bytes | None) 
             _assign(target, keyword, value, "OV")
 
 
-def _add_lossy(target: Source, ratio: float, method: str) -> None:
-    """Lossy Image Compression "01", this encoding's ratio and method after those already there."""
+def _add_lossy(target: Source, ratio: float, method: str, coded_before: str) -> None:
+    """Lossy Image Compression "01", this encoding's ratio and method after those already there,
+    in step: PS3.3 C.7.6.1.1.5 has the values of Lossy Image Compression Ratio (0028,2112) and
+    Method (0028,2114) correspond one to one, a pair for each lossy step (see :func:`_in_step`)."""
     before = _text(target, "LossyImageCompression") == "01"
-    ratios = (_values(target, "LossyImageCompressionRatio") if before else []) + [_ds(ratio)]
-    methods = (_values(target, "LossyImageCompressionMethod") if before else []) + [method]
+    ratios, methods = _in_step(
+        _values(target, "LossyImageCompressionRatio") if before else [],
+        _values(target, "LossyImageCompressionMethod") if before else [],
+        coded_before,
+    )
+    ratios.append(_ds(ratio))
+    methods.append(method)
     _assign(target, "LossyImageCompression", "01", "CS")
     if isinstance(target, Dataset):
         for keyword, values, vr in (("LossyImageCompressionRatio", ratios, "DS"), ("LossyImageCompressionMethod", methods, "CS")):
@@ -153,6 +161,27 @@ def _add_lossy(target: Source, ratio: float, method: str) -> None:
         return
     _assign(target, "LossyImageCompressionRatio", [float(v) for v in ratios], "DS")
     _assign(target, "LossyImageCompressionMethod", methods, "CS")
+
+
+def _in_step(ratios: list[str], methods: list[str], coded_before: str) -> tuple[list[str], list[str]]:
+    """The earlier ratios and methods as pairs. A source that gives one ratio more than methods
+    (pydicom's JPEG2000.dcm: Ratio 2097, no Method) is completed by the method its own
+    codestream shows it was coded with (``coded_before``, e.g. ISO_15444_1 for irreversible
+    JPEG 2000): the pixels decoded are that step's. Otherwise which value belongs to which is
+    not known, and the values past the shorter list are dropped (the first ones are taken to
+    pair, as the Standard has them correspond in order): a ratio without its method, or a method
+    without its ratio, would put every later pair out of step."""
+    if len(ratios) == len(methods) + 1 and coded_before:
+        methods = [*methods, coded_before]
+    count = min(len(ratios), len(methods))
+    return ratios[:count], methods[:count]
+
+
+def _lossy_method(target: Source, syntax: str) -> str:
+    """The Lossy Image Compression Method (0028,2114) of ``target``'s own codestream if it was
+    coded with loss (:func:`_lossy_source`) in a syntax with a Defined Term, else ""."""
+    codec = CODECS.get(syntax)
+    return codec.method if codec is not None and _lossy_source(target, syntax) else ""
 
 
 def _values(target: Source, keyword: str) -> list[str]:
@@ -233,7 +262,7 @@ def transcode(
     return result
 
 
-def _lossy_source(dataset: Dataset, syntax: str) -> bool:
+def _lossy_source(dataset: Source, syntax: str) -> bool:
     """Whether the encapsulated Pixel Data of ``dataset`` (in ``syntax``) was coded with loss
     (:func:`~.codecs.lossy_coded` on its first frame's first fragment)."""
     if syntax in _NATIVE:
