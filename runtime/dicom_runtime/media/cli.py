@@ -6,7 +6,7 @@
     dicom-media list ROOT                   # the records as a tree (--format json: one document)
     dicom-media add ROOT SOURCE...          # more instances
     dicom-media remove ROOT UID|FILEID...   # instances by SOP Instance UID or Referenced File ID
-    dicom-media verify ROOT                 # referenced files exist and match their records; orphans
+    dicom-media verify ROOT                 # referenced files exist, read to their end, match their records; orphans
 
 Exit status: 0 done (verify: no problem), 1 verify found problems, 2 bad input (one line on
 standard error naming the file, the record's byte offset and the reason).

@@ -164,14 +164,19 @@ class FileSet:
         """Stage one instance: its records (PATIENT, STUDY, SERIES as needed, and its own)
         are made now, its file is copied under a new File ID by :meth:`write` (a file
         already under the root with a conformant File ID stays where it is). MediaError
-        naming the file when it is not DICOM, lacks a record's Type 1 key, has no record
-        type, is in the File-set already, or has a transfer syntax the profile refuses.
+        naming the file when it is not DICOM or is damaged anywhere (its Pixel Data and what
+        follows included: the whole file is read, since a header read would let an instance
+        cut short after its header into the File-set, to fail only when it is read), lacks a
+        record's Type 1 key, has no record type, is in the File-set already, or has a transfer
+        syntax the profile refuses.
         ``link``: the File ID is made a hard link to the file (no copy; a copy where the
         file system cannot link), as a storage folder kept as a File-set does."""
         source = Path(path)
         name = str(source)
         try:
-            read = read_file(source, stop_before_pixels=True)
+            # the whole file: the reader checks every length and fragment as it goes (a small file
+            # is read at once anyway; a large one's Pixel Data stays a view on its mapped bytes)
+            read = read_file(source)
         except DicomDecodeError as exc:
             raise MediaError(f"cannot be added: {exc.detail}", path=name) from None
         except OSError as exc:
@@ -367,7 +372,8 @@ class FileSet:
     # -- checking -----------------------------------------------------------------------------------------------
 
     def verify(self, *, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
-        """Every referenced file exists, is under the root, and matches its record (SOP
+        """Every referenced file exists, is under the root, reads to its end (one damaged
+        after its header, cut short in its Pixel Data, is reported), and matches its record (SOP
         Class, SOP Instance and Transfer Syntax UIDs, the record's keys and its parents'
         PatientID / StudyInstanceUID / SeriesInstanceUID); files under the root that no
         record references are reported as orphans; so are stale and inactive records."""

@@ -78,9 +78,13 @@ def _check(fileset: FileSet, record: InstanceRecord, referenced: set[Path]) -> l
     if not path.is_file():
         return [Problem(file_id, "the referenced file is missing", record.offset)]
     try:
-        read = read_file(path, stop_before_pixels=True)
-    except (DicomDecodeError, OSError) as exc:
-        return [Problem(file_id, f"the referenced file cannot be read: {exc}", record.offset)]
+        # read to its end, as add reads it: a file damaged after its header (cut short in its
+        # Pixel Data) passed a header read here and failed only when the instance was read
+        read = read_file(path)
+    except DicomDecodeError as exc:
+        return [Problem(file_id, f"the referenced file is damaged: {exc.detail}", record.offset)]
+    except OSError as exc:
+        return [Problem(file_id, f"the referenced file cannot be read: {exc.strerror or exc}", record.offset)]
     out: list[Problem] = []
     data = read.dataset
     actual = {
