@@ -17,7 +17,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol, TypeVar
 
 from .model import AttributeTable, DataElement, Model, QueryClass, Source
@@ -349,14 +349,26 @@ def _diff_queries(old: Model, new: Model) -> list[Change]:
 # The generated package's symbols --------------------------------------------------------
 
 
-def _symbols(model: Model) -> dict[str, dict[str, str]]:
-    """Module -> symbol -> identity (tag, UID) of the constants the renderer emits."""
+def _compared(old: Model, new: Model) -> set[int]:
+    """The parts on both sides: only they are compared (a part on one side only gets a note)."""
+    pairs = ((6, old.dictionary, new.dictionary), (4, old.services, new.services), (3, old.objects, new.objects), (7, old.commands, new.commands))
+    return {part for part, a, b in pairs if a is not None and b is not None}
+
+
+def _symbols(model: Model, compared: set[int]) -> dict[str, dict[str, str]]:
+    """Module -> symbol -> identity (tag, UID) of the constants the renderer emits from the
+    parts ``compared``. ``tags`` holds the dictionary's and the command elements' constants,
+    so with PS3.7 on one side only its command elements (CommandField (0000,0100), ...) would
+    be "added" or, against a side with PS3.6 only, every dictionary constant "removed": the
+    constants are the renderer's (:func:`.passes.constant_elements`) of the model with only
+    the compared parts' elements, as :func:`_diff_elements` compares them."""
     symbols: dict[str, dict[str, str]] = {}
-    if model.all_elements():
-        symbols["tags"] = {e.keyword: e.tag for e in constant_elements(model)}
-    if model.dictionary is not None:
+    if compared & {6, 7}:
+        parts = replace(model, dictionary=model.dictionary if 6 in compared else None, commands=model.commands if 7 in compared else None)
+        symbols["tags"] = {e.keyword: e.tag for e in constant_elements(parts)}
+    if model.dictionary is not None and 6 in compared:
         symbols["uids"] = {u.keyword: u.value for u in model.dictionary.uids if u.keyword}
-    if model.services is not None:
+    if model.services is not None and 4 in compared:
         symbols["sop_classes"] = {s.keyword: s.uid for s in model.services.sop_classes if s.keyword}
     return symbols
 
@@ -383,10 +395,9 @@ def _class_fields(model: Model, parts: set[int]) -> dict[str, dict[str, tuple[st
 
 def _api(old: Model, new: Model) -> list[ApiChange]:
     found: list[ApiChange] = []
-    before, after = _symbols(old), _symbols(new)
+    compared = _compared(old, new)
+    before, after = _symbols(old, compared), _symbols(new, compared)
     for module in sorted(before.keys() & after.keys()):
-        if module == "sop_classes" and (old.services is None or new.services is None):
-            continue
         a, b = before[module], after[module]
         by_identity = {identity: symbol for symbol, identity in b.items()}
         for symbol in sorted(a.keys() - b.keys()):

@@ -255,3 +255,24 @@ def test_a_part_on_one_side_only_is_not_compared() -> None:
     fewer = dataclasses.replace(commands, elements=tuple(e for e in commands.elements if e.tag != "(0000,0000)"))
     dropped = diff_models(passes.run(Model(commands=fewer)), passes.run(Model(commands=commands)))
     assert [(c.change, c.key) for c in dropped.changes if c.kind == "data element"] == [("added", "(0000,0000)")]
+
+
+def test_the_python_api_part_leaves_out_a_part_on_one_side_only() -> None:
+    """The "Python API" part listed PS3.7's command element constants (dicom_model.tags.CommandField
+    ...) as added when PS3.7 was on one side only (README's example: 46 of them), and with
+    PS3.6 on the other side only every dictionary constant as removed (3,900 "breaking" for
+    2015b -> 2020c), though the notes said neither part was compared."""
+    old = ps4("2019a")
+    new = passes.run(Model(dictionary=ps6("2015b"), services=ps4_raw("2020c"), commands=ps7("2020c")))
+    diff = diff_models(old, new)
+    assert [a.symbol for a in diff.api if a.symbol.startswith("dicom_model.tags.")] == []
+    assert {a.symbol for a in diff.api} == {a.symbol for a in ps4_diff("2019a", "2020c").api}  # PS3.4's alone
+    assert "dicom_model.sop_classes.CArmPhotonElectronRadiationRecordStorage" in {a.symbol for a in diff.api}
+    apart = diff_models(dictionary_model("2015b"), passes.run(Model(services=ps4_raw("2020c"), commands=ps7("2020c"))))
+    assert len(apart.notes) == 3 and apart.api == ()
+    # PS3.7 on both sides is compared: its constants are in the API part
+    commands = ps7("2020c")
+    fewer = dataclasses.replace(commands, elements=tuple(e for e in commands.elements if e.tag != "(0000,0000)"))
+    base = ps6("2015b")
+    dropped = diff_models(passes.run(Model(dictionary=base, commands=fewer)), passes.run(Model(dictionary=base, commands=commands)))
+    assert [(a.symbol, a.effect, a.detail) for a in dropped.api] == [("dicom_model.tags.CommandGroupLength", "added", "(0000,0000)")]
