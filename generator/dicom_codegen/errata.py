@@ -52,6 +52,71 @@ ERRATA: tuple[NestingErratum, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class UidErratum:
+    """A UID of PS3.6's Table A-1 printed wrong: the row, the value as printed, the one
+    meant, and the evidence (the other tables that print it right)."""
+
+    part: int
+    edition: str
+    table: str
+    row: int
+    name: str
+    printed: str
+    corrected: str
+    reason: str
+
+
+UID_ERRATA: tuple[UidErratum, ...] = (
+    UidErratum(
+        part=6,
+        edition="2013",
+        table="table_A-1",
+        row=206,
+        name="Corneal Topography Map Storage",
+        printed="11.2.840.10008.5.1.4.1.1.82.1",
+        corrected="1.2.840.10008.5.1.4.1.1.82.1",
+        reason=(
+            "part06.xml's UID Values table prints a leading '11.', outside the 1.2.840.10008 "
+            "root of every DICOM UID; the same edition's PS3.4 (part04.xml, Table B.5-1 Standard "
+            "SOP Classes and Table I.4-1 Media Storage Standard SOP Classes) and PS3.6 2014a's "
+            "Table A-1 print 1.2.840.10008.5.1.4.1.1.82.1. Uncorrected, the typo was a SOP class "
+            "of its own (CornealTopographyMapStorage1) beside PS3.4's, 'removed' in every diff "
+            "from 2013"
+        ),
+    ),
+)
+
+
+class ApplyUidErrata:
+    """Apply :data:`UID_ERRATA` that match the dictionary's edition, and report each. It
+    runs first: the SOP classes and keywords are resolved from the corrected UIDs."""
+
+    def process(self, model: Model) -> Model:
+        dictionary = model.dictionary
+        if dictionary is None:
+            return model
+        warnings = list(model.warnings)
+        uids = list(dictionary.uids)
+        for erratum in UID_ERRATA:
+            if erratum.part != 6 or erratum.edition != dictionary.source.edition:
+                continue
+            where = f"PS3.6 {erratum.edition} {erratum.table} row {erratum.row}"
+            index = next(
+                (i for i, u in enumerate(uids) if (u.table, u.row, u.value, u.name) == (erratum.table, erratum.row, erratum.printed, erratum.name)),
+                None,
+            )
+            if index is None or any(u.value == erratum.corrected for u in uids):
+                warnings.append(Warning_("erratum", f"erratum for {where} ({erratum.printed}) no longer matches; not applied"))
+                continue
+            uids[index] = dataclasses.replace(uids[index], value=erratum.corrected)
+            warnings.append(
+                Warning_("erratum", f"erratum applied: {where} UID {erratum.printed} read as {erratum.corrected}: {erratum.reason}")
+            )
+        dictionary = dataclasses.replace(dictionary, uids=tuple(uids))
+        return dataclasses.replace(model, dictionary=dictionary, warnings=tuple(warnings))
+
+
 class ApplyErrata:
     """Apply :data:`ERRATA` that match the input's edition, and report each."""
 

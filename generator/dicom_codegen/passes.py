@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Protocol
 
 from .model import DataElement, Model, TransferSyntax, Uid, Warning_
-from .errata import ApplyErrata
+from .errata import ApplyErrata, ApplyUidErrata
 from .naming import derive_uid_keyword
 from .passes_objects import CLASS_PASSES, LinkSopClassesToIods
 from .passes_services import BuildQueryClasses, ResolveQueryKeys, ResolveSopClasses
@@ -216,6 +216,7 @@ class CrossPartConsistency:
 
 
 PASSES: tuple[Pass, ...] = (
+    ApplyUidErrata(),
     DeriveUidKeywords(),
     ResolveSopClasses(),
     ResolveQueryKeys(),
