@@ -5,7 +5,12 @@ with the presentation context, and the data set decodes in the negotiated transf
 syntax and names the same SOP class and instance. The Little Endian syntaxes (all but
 Big Endian and Deflated, which are read by the generic reader) are walked by
 :func:`scan`, which reads every element header, item and delimiter without building
-values: as strict about structure as the reader, and several times faster.
+values: as strict about structure as the reader, and several times faster. With
+``strict`` (a C-STORE, :func:`store_problem`), it also refuses what the reader reads all
+the same but PS3.5 forbids, since a peer retrieving the instance later refuses it: an odd
+value length (7.1.1), elements out of ascending order or a tag twice (7.1), and top-level
+Pixel Data of undefined length in a native transfer syntax or of defined length in an
+encapsulated one (A.4).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import tempfile
 import zlib
 
 from ..dictionary import uid_info
+from ..encoding import is_encapsulated
 from ..errors import DicomError
 from ..fileformat import (
     DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
@@ -26,7 +32,8 @@ from ..fileformat import (
     MAX_INFLATED,
     decode_body,
 )
-from ..reader import implicit_vr
+from ..encoding import EXPLICIT_BE
+from ..reader import implicit_vr, read_dataset
 from .messages import VERIFICATION, Status
 from .spill import SpilledData
 
@@ -63,6 +70,11 @@ class ScanError(DicomError):
     """A data set whose structure does not decode; says where."""
 
 
+class EncodingRuleError(ScanError):
+    """A data set that decodes but breaks a rule of PS3.5 (a ``strict`` walk): the message
+    names the rule first, so that the 64 characters of an Error Comment (LO) say it."""
+
+
 def uid_problem(uid: str, what: str) -> str | None:
     """Why ``uid`` is not a valid UID (PS3.5 9.1), or None."""
     if not uid:
@@ -75,21 +87,51 @@ def uid_problem(uid: str, what: str) -> str | None:
     return None
 
 
-def scan(data: _Buffer, explicit: bool) -> tuple[str, str]:
+def scan(data: _Buffer, explicit: bool, *, strict: bool = False, encapsulated: bool | None = None) -> tuple[str, str]:
     """Walk a Little Endian data set; its (SOP Class UID, SOP Instance UID) ('' where absent).
-    Raises :class:`ScanError` for anything that does not decode."""
+    Raises :class:`ScanError` for anything that does not decode, and with ``strict`` for
+    what PS3.5 forbids (module docstring); ``encapsulated``: whether the transfer syntax
+    encapsulates Pixel Data (None: not checked, a private syntax)."""
     found: dict[int, str] = {}
-    end = _walk(data, 0, len(data), explicit, 0, False, found)
+    end = _walk(data, 0, len(data), explicit, 0, False, found, strict)
     if end != len(data):
         raise ScanError(f"bytes after the data set at offset {end}")
+    if strict and encapsulated is not None:
+        _check_pixel_encoding(found.get(_PIXEL_DATA), encapsulated)
     return found.get(_SOP_CLASS, ""), found.get(_SOP_INSTANCE, "")
 
 
-def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item: bool, found: dict[int, str] | None) -> int:
+_DEFINED, _UNDEFINED_LENGTH = "defined", "undefined"
+"""What the walk notes, under the Pixel Data's tag in ``found``, of top-level Pixel Data's length."""
+
+
+def _check_pixel_encoding(length: str | None, encapsulated: bool) -> None:
+    """PS3.5 A.4: top-level Pixel Data is encapsulated (undefined length, fragments) exactly
+    when the transfer syntax encapsulates it; in an item (an icon) it may be either."""
+    if length == _UNDEFINED_LENGTH and not encapsulated:
+        raise EncodingRuleError("encapsulated Pixel Data in a native syntax (PS3.5 A.4): (7FE0,0010) of undefined length")
+    if length == _DEFINED and encapsulated:
+        raise EncodingRuleError("native Pixel Data in an encapsulating syntax (PS3.5 A.4): (7FE0,0010) of defined length")
+
+
+def _disorder(group: int, element: int, last: int, offset: int) -> EncodingRuleError:
+    """An element whose tag is not above the one before it (PS3.5 7.1: ascending, each once)."""
+    if (group << 16) | element == last:
+        return EncodingRuleError(f"({group:04X},{element:04X}) twice in one data set (PS3.5 7.1) at offset {offset}")
+    return EncodingRuleError(f"({group:04X},{element:04X}) after ({last >> 16:04X},{last & 0xFFFF:04X}), out of tag order (PS3.5 7.1) "
+                             f"at offset {offset}")
+
+
+def _odd(group: int, element: int, length: int, offset: int) -> EncodingRuleError:
+    return EncodingRuleError(f"({group:04X},{element:04X}) odd value length {length} (PS3.5 7.1.1) at offset {offset}")
+
+
+def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item: bool, found: dict[int, str] | None,
+          strict: bool = False) -> int:
     if depth > _MAX_DEPTH:
         raise ScanError(f"sequences nested deeper than {_MAX_DEPTH}")
     if explicit:
-        return _walk_explicit(buf, offset, end, depth, item, found)
+        return _walk_explicit(buf, offset, end, depth, item, found, strict)
     last = -1
     while offset < end:
         if end - offset < 8:
@@ -101,22 +143,26 @@ def _walk(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, item:
                 return offset + 8
             raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
         if tag <= last:
-            raise ScanError(f"({group:04X},{element:04X}) at offset {offset} out of ascending order")
+            raise _disorder(group, element, last, offset)
         last = tag
         length = _U32(buf, offset + 4)[0]
         offset += 8
         vr = _implicit(tag)
+        if found is not None and tag == _PIXEL_DATA:
+            found[tag] = _UNDEFINED_LENGTH if length == _UNDEFINED else _DEFINED
         if length == _UNDEFINED:
             # Implicit VR: the reader takes an undefined length for a sequence (or UN) only,
             # and for encapsulated Pixel Data
-            offset = _undefined_length(buf, offset, end, group, element, vr, depth, explicit=False)
+            offset = _undefined_length(buf, offset, end, group, element, vr, depth, explicit=False, strict=strict)
             continue
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
         if vr == b"SQ":  # a sequence of defined length: its items, as the reader reads them
-            _items(buf, offset, offset + length, False, depth, defined=True)
+            _items(buf, offset, offset + length, False, depth, defined=True, strict=strict)
         elif length & 7 and vr in _NUMBER_SIZES:
             _check_numbers(group, element, vr, length, offset)
+        if length & 1 and strict:
+            raise _odd(group, element, length, offset - 8)
         if found is not None and (tag == _SOP_CLASS or tag == _SOP_INSTANCE):
             found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
@@ -138,17 +184,17 @@ def _check_numbers(group: int, element: int, vr: bytes, length: int, offset: int
         raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr.decode()} value of {length} bytes is not a multiple of {size}")
 
 
-def _un_value(buf: _Buffer, offset: int, length: int, group: int, element: int, depth: int) -> None:
+def _un_value(buf: _Buffer, offset: int, length: int, group: int, element: int, depth: int, strict: bool) -> None:
     """An Explicit VR UN of defined length whose tag the dictionary knows: the reader reads
     it with that VR, in Implicit VR Little Endian (PS3.5 6.2.2), so it is walked so too."""
     vr = _implicit((group << 16) | element)
     if vr == b"SQ":
-        _items(buf, offset, offset + length, False, depth, defined=True)
+        _items(buf, offset, offset + length, False, depth, defined=True, strict=strict)
     elif length & 7 and vr in _NUMBER_SIZES:
         _check_numbers(group, element, vr, length, offset)
 
 
-def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
+def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None, strict: bool) -> int:
     """:func:`_walk` for Explicit VR Little Endian: the loop every C-STORE goes through.
 
     An element of a short VR (most of them) is stepped over without a bounds check of
@@ -161,9 +207,17 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
     unpack = _EXPLICIT
     keep = found is not None  # the top level's SOP Class and Instance UIDs (group 0008)
     limit = end - 8
+    last = -1
     while offset <= limit:
         group, element, vr, length = unpack(buf, offset)
+        if strict and group != 0xFFFE:
+            tag = (group << 16) | element
+            if tag <= last:
+                raise _disorder(group, element, last, offset)
+            last = tag
         if vr in short and group != 0xFFFE:
+            if length & 1 and strict:
+                raise _odd(group, element, length, offset)
             if group <= 8 and keep:
                 tag = (group << 16) | element
                 if (tag == _SOP_CLASS or tag == _SOP_INSTANCE) and offset + 8 + length <= end:
@@ -185,18 +239,23 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
         if offset + 12 > end:
             raise ScanError(f"truncated element header at offset {offset}")
         length = _U32(buf, offset + 8)[0]
+        if keep and group == 0x7FE0 and element == 0x0010:
+            assert found is not None
+            found[_PIXEL_DATA] = _UNDEFINED_LENGTH if length == _UNDEFINED else _DEFINED
         offset += 12
         if length == _UNDEFINED:
-            offset = _undefined_length(buf, offset, end, group, element, vr, depth)
+            offset = _undefined_length(buf, offset, end, group, element, vr, depth, strict=strict)
             continue
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
         if vr == b"SQ":
-            _items(buf, offset, offset + length, True, depth, defined=True)
+            _items(buf, offset, offset + length, True, depth, defined=True, strict=strict)
         elif vr == b"UN":
-            _un_value(buf, offset, length, group, element, depth)
+            _un_value(buf, offset, length, group, element, depth, strict)
         elif length & 7 and vr in _NUMBER_SIZES:
             _check_numbers(group, element, vr, length, offset)
+        if length & 1 and strict:  # after what the reader refuses, which its own message says
+            raise _odd(group, element, length, offset - 12)
         if group <= 8 and keep:
             tag = (group << 16) | element
             if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
@@ -204,7 +263,7 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
                 found[tag] = bytes(buf[offset : offset + length]).rstrip(b"\0 ").decode("ascii", "backslashreplace")
         offset += length
     if offset > end:  # a short element overran: the precise walk raises, saying which
-        return _walk_explicit_precise(buf, start, end, depth, item, found)
+        return _walk_explicit_precise(buf, start, end, depth, item, found, strict)
     if offset < end:
         raise ScanError(f"{end - offset} bytes at offset {offset} where an element header needs 8")
     if item:
@@ -212,31 +271,40 @@ def _walk_explicit(buf: _Buffer, offset: int, end: int, depth: int, item: bool, 
     return offset
 
 
-def _undefined_length(buf: _Buffer, offset: int, end: int, group: int, element: int, vr: bytes, depth: int, *, explicit: bool = True) -> int:
+def _undefined_length(
+    buf: _Buffer, offset: int, end: int, group: int, element: int, vr: bytes, depth: int, *, explicit: bool = True, strict: bool = False
+) -> int:
     """The end of an element of undefined length whose value starts at ``offset``: a
     sequence's items (or UN's, in Implicit VR: PS3.5 6.2.2), or the fragments of
     encapsulated Pixel Data (PS3.5 A.4; the only value of undefined length the reader takes)."""
     pixels = group == 0x7FE0 and element == 0x0010
     if vr == b"SQ" or (vr == b"UN" and not pixels):
-        return _items(buf, offset, end, explicit and vr == b"SQ", depth)
+        return _items(buf, offset, end, explicit and vr == b"SQ", depth, strict=strict)
     if pixels and vr in (b"OB", b"OW", b"UN"):
-        return _fragments(buf, offset, end)
+        return _fragments(buf, offset, end, strict)
     raise ScanError(f"({group:04X},{element:04X}): undefined length with VR {vr.decode('ascii', 'replace')}")
 
 
-def _walk_explicit_precise(buf: _Buffer, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None) -> int:
+def _walk_explicit_precise(buf: _Buffer, offset: int, end: int, depth: int, item: bool, found: dict[int, str] | None, strict: bool) -> int:
     """:func:`_walk_explicit` element by element, each checked against the end as it is
     read: what says where a data set that :func:`_walk_explicit` found overrunning does."""
     header_sizes = _HEADER_SIZES
     unpack = _EXPLICIT
     keep = found is not None  # the top level's SOP Class and Instance UIDs (group 0008)
     limit = end - 8
+    last = -1
     while offset <= limit:
         group, element, vr, length = unpack(buf, offset)
+        start = offset
         if group == 0xFFFE:
             if element == 0xE00D and item:
                 return offset + 8
             raise ScanError(f"unexpected ({group:04X},{element:04X}) at offset {offset}")
+        if strict:
+            tag = (group << 16) | element
+            if tag <= last:
+                raise _disorder(group, element, last, offset)
+            last = tag
         size = header_sizes.get(vr)
         if size == 8:
             offset += 8
@@ -246,20 +314,24 @@ def _walk_explicit_precise(buf: _Buffer, offset: int, end: int, depth: int, item
             length = _U32(buf, offset + 8)[0]
             offset += 12
             if length == _UNDEFINED:
-                offset = _undefined_length(buf, offset, end, group, element, vr, depth)
+                offset = _undefined_length(buf, offset, end, group, element, vr, depth, strict=strict)
                 continue
             if vr == b"SQ":
                 if offset + length > end:
                     raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
-                _items(buf, offset, offset + length, True, depth, defined=True)
+                if length & 1 and strict:
+                    raise _odd(group, element, length, start)
+                _items(buf, offset, offset + length, True, depth, defined=True, strict=strict)
         else:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {vr!r} is not a VR")
         if offset + length > end:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset}: {length} bytes overrun the data set")
         if vr == b"UN":
-            _un_value(buf, offset, length, group, element, depth)
+            _un_value(buf, offset, length, group, element, depth, strict)
         elif length & 7 and vr in _NUMBER_SIZES:
             _check_numbers(group, element, vr, length, offset)
+        if length & 1 and strict:
+            raise _odd(group, element, length, start)
         if group <= 8 and keep:
             tag = (group << 16) | element
             if tag == _SOP_CLASS or tag == _SOP_INSTANCE:
@@ -273,7 +345,7 @@ def _walk_explicit_precise(buf: _Buffer, offset: int, end: int, depth: int, item
     return offset
 
 
-def _items(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, *, defined: bool = False) -> int:
+def _items(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, *, defined: bool = False, strict: bool = False) -> int:
     """The items of a sequence: to its end (``defined``) or to the Sequence Delimitation Item."""
     while offset < end:
         if end - offset < 8:
@@ -287,11 +359,11 @@ def _items(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, *, d
         if tag != _ITEM:
             raise ScanError(f"({group:04X},{element:04X}) at offset {offset - 8} where an item was expected")
         if length == _UNDEFINED:
-            offset = _walk(buf, offset, end, explicit, depth + 1, True, None)
+            offset = _walk(buf, offset, end, explicit, depth + 1, True, None, strict)
         else:
             if offset + length > end:
                 raise ScanError(f"an item of {length} bytes at offset {offset} overruns its sequence")
-            if _walk(buf, offset, offset + length, explicit, depth + 1, False, None) != offset + length:
+            if _walk(buf, offset, offset + length, explicit, depth + 1, False, None, strict) != offset + length:
                 raise ScanError(f"an item at offset {offset} does not end where its length says")
             offset += length
     if defined:
@@ -299,8 +371,9 @@ def _items(buf: _Buffer, offset: int, end: int, explicit: bool, depth: int, *, d
     raise ScanError("a sequence of undefined length ends without a Sequence Delimitation Item")
 
 
-def _fragments(buf: _Buffer, offset: int, end: int) -> int:
-    """Encapsulated pixel data (PS3.5 A.4): items of defined length, then the delimiter."""
+def _fragments(buf: _Buffer, offset: int, end: int, strict: bool = False) -> int:
+    """Encapsulated pixel data (PS3.5 A.4): items of defined length, then the delimiter;
+    ``strict``: each of even length, as A.4 requires."""
     while end - offset >= 8:
         group, element = _TAG(buf, offset)
         tag = (group << 16) | element
@@ -310,6 +383,8 @@ def _fragments(buf: _Buffer, offset: int, end: int) -> int:
             return offset
         if tag != _ITEM or length == _UNDEFINED or offset + length > end:
             raise ScanError(f"a malformed fragment of encapsulated pixel data at offset {offset - 8}")
+        if length & 1 and strict:
+            raise EncodingRuleError(f"Pixel Data fragment of odd length {length} (PS3.5 A.4) at offset {offset - 8}")
         offset += length
     raise ScanError("encapsulated pixel data without a Sequence Delimitation Item")
 
@@ -381,7 +456,7 @@ and walked through a memory map, so a small C-STORE that inflates to hundreds of
 (the reader's limit is :data:`~..fileformat.MAX_INFLATED`) holds no more than this in memory."""
 
 
-def _inflated_uids(data: _Buffer, source: str) -> tuple[str, str]:
+def _inflated_uids(data: _Buffer, source: str, strict: bool = False) -> tuple[str, str]:
     """:func:`scan` of a Deflated Explicit VR Little Endian data set (PS3.5 A.5), inflated a
     piece at a time to at most MAX_INFLATED bytes, as the reader inflates it."""
     decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
@@ -415,10 +490,10 @@ def _inflated_uids(data: _Buffer, source: str) -> tuple[str, str]:
                 break
         keep(decompressor.flush())
         if spilled is None:
-            return scan(bytes(held), True)
+            return scan(bytes(held), True, strict=strict, encapsulated=False)
         spilled.flush()
         with mmap.mmap(spilled.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return scan(mapped, True)
+            return scan(mapped, True, strict=strict, encapsulated=False)
     except zlib.error as exc:
         raise ScanError(f"{source}: the deflated data set does not inflate: {exc}") from None
     finally:
@@ -427,16 +502,34 @@ def _inflated_uids(data: _Buffer, source: str) -> tuple[str, str]:
             spilled.close()
 
 
-def data_set_uids(data: _Buffer, transfer_syntax: str, source: str) -> tuple[str, str]:
+def data_set_uids(data: _Buffer, transfer_syntax: str, source: str, *, strict: bool = False) -> tuple[str, str]:
     """The SOP Class and Instance UIDs of a data set encoded in ``transfer_syntax``, once it
-    is known to decode; :class:`~..errors.DicomError` says why it does not."""
+    is known to decode; :class:`~..errors.DicomError` says why it does not. ``strict``: also
+    why it breaks a rule of PS3.5 the reader reads past (:func:`scan`)."""
     if transfer_syntax == DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN:
-        return _inflated_uids(data, source)
+        return _inflated_uids(data, source, strict)
     if transfer_syntax == EXPLICIT_VR_BIG_ENDIAN:
-        dataset = decode_body(data if isinstance(data, bytes) else bytes(data), transfer_syntax, source=source)
+        body = data if isinstance(data, bytes) else bytes(data)
+        dataset = read_dataset(body, EXPLICIT_BE, source=source, strict=True) if strict else decode_body(body, transfer_syntax, source=source)
+        if strict:
+            pixels = dataset.get(_PIXEL_DATA)
+            if pixels is not None:
+                _check_pixel_encoding(_UNDEFINED_LENGTH if pixels.undefined_length else _DEFINED, False)
         values = dataset.value(_SOP_CLASS), dataset.value(_SOP_INSTANCE)
         return tuple(v.strip("\0 ") if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]
-    return scan(data, transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN)
+    return scan(data, transfer_syntax != IMPLICIT_VR_LITTLE_ENDIAN, strict=strict, encapsulated=_encapsulates(transfer_syntax))
+
+
+def _encapsulates(transfer_syntax: str) -> bool | None:
+    """Whether a transfer syntax encapsulates Pixel Data (PS3.5 A.4); None for one the
+    dictionary does not know as a transfer syntax (a private one: its rules are its own)."""
+    try:
+        info = uid_info(transfer_syntax)
+    except DicomError:
+        return None
+    if "Transfer Syntax" not in info.type:
+        return None
+    return is_encapsulated(transfer_syntax)
 
 
 def leading_uids(data: bytes, transfer_syntax: str) -> tuple[str, str] | None:
@@ -546,9 +639,13 @@ def store_problem(
     try:
         if isinstance(data, SpilledData):
             with data.mapped() as view:
-                found_class, found_instance = data_set_uids(view, transfer_syntax, f"C-STORE {sop_instance}")
+                found_class, found_instance = data_set_uids(view, transfer_syntax, f"C-STORE {sop_instance}", strict=True)
         else:
-            found_class, found_instance = data_set_uids(data, transfer_syntax, f"C-STORE {sop_instance}")
+            found_class, found_instance = data_set_uids(data, transfer_syntax, f"C-STORE {sop_instance}", strict=True)
+    except EncodingRuleError as exc:
+        # Cannot understand (PS3.4 B.2.3): the bytes break PS3.5's encoding rules, which hold
+        # whatever the SOP class; A900 says the data set does not fit the SOP class's IOD.
+        return Status(0xC000, f"{exc}, in {_name(transfer_syntax)}")
     except DicomError as exc:
         return Status(0xC000, f"the data set does not decode in {_name(transfer_syntax)}: {exc}")
     if found_class != sop_class:

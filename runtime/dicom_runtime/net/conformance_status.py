@@ -33,7 +33,9 @@ RETURNED_WHEN: dict[tuple[str, int], str] = {
     ("C-STORE", 0xC111): "duplicates = reject: a SOP instance held with another data set, which is kept",
     ("C-STORE", 0xA700): "the instance cannot be written or indexed (a full disk, an I/O error)",
     ("C-STORE", 0xA900): "the data set's SOP Class UID or SOP Instance UID is absent or differs from the command's",
-    ("C-STORE", 0xC000): "the C-STORE-RQ has no data set, an empty one, or one that does not decode in the context's transfer syntax",
+    ("C-STORE", 0xC000): ("the C-STORE-RQ has no data set, an empty one, or one that does not decode in the context's transfer syntax "
+                          "or breaks its encoding rules (PS3.5 7.1, 7.1.1, A.4: odd value lengths, tag order, Pixel Data "
+                          "encapsulated exactly when the syntax encapsulates it)"),
     ("C-STORE", 0x0117): "the Affected SOP Instance UID is not a valid UID (PS3.5 9.1)",
     ("C-STORE", 0x0122): _REFUSED_COMMAND,
     ("C-STORE", 0x0211): _WRONG_CONTEXT.format(op="C-STORE", others="Verification or a query/retrieve SOP class"),
