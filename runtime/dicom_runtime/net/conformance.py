@@ -284,7 +284,9 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             "A C-STORE answered with a Warning status counts as a warning sub-operation, any other non-Success status "
             "as a failed one; the final C-MOVE response then has status B000 (Warning), or A702 (Refused: Out of "
             "Resources - Unable to perform sub-operations, with the counts) if every sub-operation failed (PS3.4 "
-            "C.4.2.3.1: Failure or Refused if all sub-operations were unsuccessful)." if sends else "None.",
+            "C.4.2.3.1: Failure or Refused if all sub-operations were unsuccessful). If the sub-association ends part "
+            "way, the sub-operations not attempted count as failed; the Failed SOP Instance UID List names every "
+            "sub-operation counted as failed." if sends else "None.",
         )
         add(f"{base}.4", "Association Acceptance Policy")
         add(f"{base}.4.1", '"Accept Associations"')

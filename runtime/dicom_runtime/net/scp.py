@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dataset import Dataset
 from ..errors import DicomError
-from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, encoding_of
+from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, encoding_of, split_file
 from ..writer import encode_dataset
 from .association import AcceptedContext, AssociationError, Connection
 from .dimse import Message, SpilledData
@@ -389,9 +389,13 @@ class Dispatcher:
                 except (DicomError, OSError) as exc:
                     status = Status(0xA702, str(exc))
                     if isinstance(exc, AssociationError) and not target.is_established:
-                        log.warning("%s: %s sub-operations stopped: %s", self.peer, name[:-4], exc)
+                        untried = items[index + 1 :]
+                        log.warning("%s (%s): %s sub-operations stopped, the sub-association is gone (%s): this one and %d "
+                                    "not attempted count as failed", self.peer, self.calling_ae, name[:-4], exc, len(untried))
                         counts["failed"] += len(items) - index
                         failures.append((uid, str(exc)))
+                        # PS3.4 C.4.2.3.1 / C.4.3.3.1: the list names every sub-operation counted as failed
+                        failures.extend((other, str(exc)) for other in await asyncio.to_thread(_sop_instances, untried))
                         break
                 key = "completed" if status.is_success else "warning" if status.category == "Warning" else "failed"
                 counts[key] += 1
@@ -572,6 +576,25 @@ def _headers(items: Sequence[Instance | Path]) -> list[tuple[str, str]]:
             found.append(Instance.header_of(item))
         except (DicomError, OSError):
             continue  # its sub-operation fails, and says why
+    return found
+
+
+def _sop_instances(items: Sequence[Instance | Path]) -> list[str]:
+    """The SOP Instance UIDs of instances to send, for the Failed SOP Instance UID List of
+    sub-operations never attempted; a file's from its File Meta Information, else its name
+    (the storage folder names each file by it)."""
+    found: list[str] = []
+    for item in items:
+        if isinstance(item, Instance):
+            found.append(item.sop_instance)
+            continue
+        try:
+            with item.open("rb") as handle:
+                meta, _ = split_file(handle.read(65536), source=str(item))
+            uid = meta.value(0x00020003)
+        except (DicomError, OSError):
+            uid = None
+        found.append(uid.strip("\0 ") if isinstance(uid, str) and uid.strip("\0 ") else item.stem)
     return found
 
 
