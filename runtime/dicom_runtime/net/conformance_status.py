@@ -16,7 +16,8 @@ _HIERARCHY = (
     "supported): a Query/Retrieve Level that is not PATIENT, STUDY, SERIES or IMAGE, the PATIENT level in Study Root, "
     "{above}"
 )
-_QUERY_ABOVE = "or a level above the Query/Retrieve Level without a single value of its Unique Key (Patient ID without wildcards)"
+_QUERY_ABOVE = ("or a level above the Query/Retrieve Level without a single value of its Unique Key (Patient ID without "
+                "wildcards), unless the level's own Unique Key is one UID or a list of UIDs (a lenient extension)")
 _RETRIEVE_ABOVE = (
     "or no Unique Key of the Query/Retrieve Level itself (PS3.4 C.4.2.2.1, C.4.3.2.1: one UID or a list of UIDs, a "
     "single Patient ID at the PATIENT level): absent, empty, with a wild card or with an empty UID in its list, the "

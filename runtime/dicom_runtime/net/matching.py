@@ -83,7 +83,11 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
     absent or not a single value. ``query`` False (C-MOVE, C-GET): the level, and the level's
     own Unique Key (:func:`retrieve_key_problem`) - a retrieval names the entities it wants by
     their Unique Keys, and is served without the higher levels' ones, as a relational retrieval
-    would be. None if nothing is wrong."""
+    would be. A C-FIND below the model's top level whose own level's Unique Key is one UID or
+    a list of UIDs (as a retrieval names them) is answered without the higher levels' keys:
+    the unique keys decide it (a lenient extension, so that ``dicom-net get`` of SOP Instance
+    UIDs alone can learn their SOP classes and propose their own transfer syntaxes). None if
+    nothing is wrong."""
     level = identifier.value(0x00080052)
     if isinstance(level, list):  # its VM is 1 (PS3.6); a list was reported as ''
         return f"Query/Retrieve Level has {len(level)} values ({', '.join(str(v) for v in level)}), not one"
@@ -96,6 +100,8 @@ def hierarchy_problem(sop_class: str, identifier: Dataset, *, query: bool = True
     if not query:
         return retrieve_key_problem(identifier, level)
     above = LEVELS[1 if study_root else 0 : LEVELS.index(level)]
+    if above and retrieve_key_problem(identifier, level) is None:
+        return None
     for higher in above:
         tag = LEVEL_KEYS[higher]
         value = identifier.value(tag)
