@@ -6,8 +6,9 @@ query. The index must give the same results as the scan; the property tests hold
 that (``tests/runtime/net/test_index_property.py``).
 
 Matching is per instance: an instance matches when every key of the identifier (other
-than Query/Retrieve Level, Specific Character Set, sequences and the computed keys of
-:data:`COMPUTED_KEYS`) matches its attribute. The matched instances are grouped by the
+than Query/Retrieve Level, Specific Character Set and the computed keys of
+:data:`COMPUTED_KEYS`) matches its attribute; a sequence key by the keys of its item
+(:func:`sequence_matches`, PS3.4 C.2.2.2.6). The matched instances are grouped by the
 unique key of the level; each group gives one answer, whose values are those of the
 group's first instance in file name order.
 """
@@ -157,7 +158,7 @@ def retrieve_key_problem(identifier: Dataset, level: str) -> str | None:
 def matching_keys(identifier: Dataset) -> list[DataElement]:
     """The keys of ``identifier`` each instance is matched against."""
     return [e for e in identifier.elements()
-            if e.tag not in NOT_KEYS and e.tag != TIMEZONE_OFFSET and e.vr != "SQ" and e.tag not in COMPUTED_KEYS]
+            if e.tag not in NOT_KEYS and e.tag != TIMEZONE_OFFSET and e.tag not in COMPUTED_KEYS]
 
 
 def _joined(value: Value | None) -> str | None:
@@ -187,7 +188,21 @@ def key_problem(identifier: Dataset) -> str | None:
         zone = query_zone(identifier)
     except DateTimeError as exc:
         return f"{_name(TIMEZONE_OFFSET)}: {exc}"
-    for key in matching_keys(identifier):
+    return _keys_problem(matching_keys(identifier), zone)
+
+
+def _keys_problem(keys: Sequence[DataElement], zone: int | None) -> str | None:
+    """:func:`key_problem` of some keys (an identifier's, or a sequence key's item's): a
+    sequence key has one item (PS3.4 C.2.2.2.6), whose keys are checked alike."""
+    for key in keys:
+        if key.vr == "SQ" and isinstance(key.value, list):
+            if len(key.value) > 1:
+                return f"{_name(key.tag)}: {len(key.value)} items, a sequence key has one (PS3.4 C.2.2.2.6)"
+            if key.value:
+                problem = _keys_problem(_key_item(key), zone)
+                if problem is not None:
+                    return problem
+            continue
         if key.vr != "DT" or is_universal(key):
             continue
         try:
@@ -214,10 +229,15 @@ WILDCARD_EXCLUDED = frozenset({"UI", "DA", "TM", "DT"})
 def is_universal(key: DataElement) -> bool:
     """Whether every entity matches ``key``, the attribute absent or empty included: a zero
     length value (PS3.4 C.2.2.2.3), or a wild card of ``*`` alone, which matches any
-    sequence of characters, none included (C.2.2.2.4: "equivalent to Universal Matching")."""
+    sequence of characters, none included (C.2.2.2.4: "equivalent to Universal Matching");
+    a sequence key of no item, of an empty item (C.2.2.2.6: "all entities shall match"), or
+    whose item's keys are all universal (an entity without the sequence matches them too,
+    as one without an attribute matches its universal key)."""
     value = key.value
     if value is None or value == "" or value == []:
         return True
+    if key.vr == "SQ" and isinstance(value, list):
+        return all(is_universal(k) for item in value[:1] if isinstance(item, Dataset) for k in _item_keys(item))
     if not isinstance(value, str) or key.vr in WILDCARD_EXCLUDED:
         return False
     text = value.strip(" ")  # a key's surrounding spaces are padding (PS3.5 6.2); one inside (``* *``) is a character
@@ -304,6 +324,8 @@ def matches(key: DataElement, element: DataElement | None, *, key_zone: int | No
     DateTimeError if a DT key is no DT value or range of them."""
     if is_universal(key):
         return True
+    if key.vr == "SQ":
+        return sequence_matches(key, element, key_zone=key_zone, value_zone=value_zone)
     wanted = key.value
     if element is None or element.value is None:
         return False
@@ -324,6 +346,60 @@ def matches(key: DataElement, element: DataElement | None, *, key_zone: int | No
         pattern = wildcard_pattern(text)
         return any(fnmatch.fnmatchcase(h.strip(), pattern) for h in haves)
     return any(h.strip() == text.strip() for h in haves)
+
+
+def _item_keys(item: Dataset) -> list[DataElement]:
+    """The keys of a sequence key's item (Specific Character Set is never matched)."""
+    return [e for e in item.elements() if e.tag != SPECIFIC_CHARACTER_SET]
+
+
+def _key_item(key: DataElement) -> list[DataElement]:
+    """The keys of a sequence key's (first) item; none for a key of no item."""
+    items = _items(key)
+    return _item_keys(items[0]) if items else []
+
+
+def _items(element: DataElement | None) -> list[Dataset]:
+    value = None if element is None else element.value
+    return [item for item in value if isinstance(item, Dataset)] if isinstance(value, list) else []
+
+
+def sequence_matches(key: DataElement, element: DataElement | None, *, key_zone: int | None = None, value_zone: str | None = None) -> bool:
+    """PS3.4 C.2.2.2.6: a sequence key (one item of keys) matches an entity one of whose items
+    matches every key of the item, each by its own kind of matching (sequences recursively).
+    A key of no item, or of an empty item, is universal (:func:`is_universal`)."""
+    if is_universal(key):
+        return True
+    keys = _key_item(key)
+    return any(
+        all(matches(k, item.get(k.tag), key_zone=key_zone, value_zone=value_zone) for k in keys) for item in _items(element)
+    )
+
+
+def answered_sequence(key: DataElement, element: DataElement | None, *, key_zone: int | None = None, value_zone: str | None = None) -> DataElement:
+    """The sequence an answer returns for a sequence key (PS3.4 C.2.2.2.6): for a key of no
+    item or an empty one, the entity's whole sequence ("the entire Sequence of Items"); else
+    its items that match the key's item, each holding only the item's keys (zero length where
+    the item lacks one; a nested sequence key returned so too). Empty where the entity has none."""
+    keys = _key_item(key)
+    if not keys:
+        return element if element is not None and element.vr == "SQ" else DataElement(key.tag, "SQ", [])
+    returned: list[Dataset] = []
+    for item in _items(element):
+        if not all(matches(k, item.get(k.tag), key_zone=key_zone, value_zone=value_zone) for k in keys):
+            continue
+        reduced = Dataset()
+        charset = item.get(SPECIFIC_CHARACTER_SET)
+        if charset is not None:
+            reduced[SPECIFIC_CHARACTER_SET] = charset
+        for k in keys:
+            found = item.get(k.tag)
+            if k.vr == "SQ":
+                reduced[k.tag] = answered_sequence(k, found, key_zone=key_zone, value_zone=value_zone)
+            else:
+                reduced[k.tag] = found if found is not None else DataElement(k.tag, k.vr, None)
+        returned.append(reduced)
+    return DataElement(key.tag, "SQ", returned)
 
 
 def matches_any(key: DataElement, computed: DataElement) -> bool:
@@ -368,6 +444,10 @@ def answers(identifier: Dataset, level: str, matched: Iterable[tuple[Path, Heade
         if isinstance(unique, str):
             groups.setdefault(unique, []).append(header)
     computed_keys = [e for e in identifier.elements() if e.tag in COMPUTED_KEYS and COMPUTED_KEYS[e.tag][0] == level]
+    try:
+        zone = query_zone(identifier) if any(e.vr == "SQ" for e in identifier.elements()) else None
+    except DateTimeError:  # refused before matching (key_problem); matched in UTC otherwise
+        zone = None
     for members in groups.values():
         header = members[0]
         values = {e.tag: computed(e.tag, members) for e in computed_keys}
@@ -382,6 +462,8 @@ def answers(identifier: Dataset, level: str, matched: Iterable[tuple[Path, Heade
             if element.tag in NOT_KEYS:
                 continue
             value = values.get(element.tag) or header.get(element.tag)
+            if element.vr == "SQ":
+                value = answered_sequence(element, value, key_zone=zone, value_zone=_joined(header.value(TIMEZONE_OFFSET)))
             if value is None and element.tag == TIMEZONE_OFFSET:
                 continue  # "shall not be sent with a zero-length value" (PS3.4 C.4.1.1.3.2)
             if value is None:
