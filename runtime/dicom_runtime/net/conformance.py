@@ -310,7 +310,9 @@ def statement(config: Config, *, generator: str = "") -> Statement:
             "abstract-syntax-not-supported, other transfer syntaxes with transfer-syntaxes-not-supported; an "
             "association in which no context can be accepted is accepted all the same, with each context's result, "
             "so that the requestor can tell why for each SOP class (A-ASSOCIATE-RJ would only say no-reason-given). SCP/SCU role "
-            "selection is accepted (the requestor may act as SCP for C-GET). SOP class extended negotiation is not "
+            "selection is answered with the roles this AE supports (PS3.7 D.3.3.4): the requestor's SCU role as "
+            "proposed, its SCP role only for storage SOP classes and private ones (C-GET's C-STORE sub-operations), "
+            "never for Verification or the Query/Retrieve SOP classes. SOP class extended negotiation is not "
             "supported (no answer is sent). User identity negotiation is accepted without verification; no positive "
             "response is sent.",
             Table(("Abstract Syntax", "SOP Class UID", "Transfer Syntaxes (in order of preference)", "Role", "Extended Negotiation"), tuple(

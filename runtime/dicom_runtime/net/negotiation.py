@@ -12,10 +12,13 @@ from :mod:`.association` (the state machine, which re-exports these names), as t
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..dictionary import uid_info
+from ..errors import DicomError
 from ..fileformat import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, IMPLICIT_VR_LITTLE_ENDIAN
 from .pdu import (
     APPLICATION_CONTEXT,
@@ -119,6 +122,28 @@ class AcceptorPolicy:
         check_ae_title(self.ae_title, "ae_title")
 
 
+def reversible(sop_class: str, policy: AcceptorPolicy) -> bool:
+    """Whether the requestor may take the SCP role for ``sop_class`` (PS3.7 D.3.3.4: the
+    acceptor answers with the roles it supports): only for a storage SOP class, whose C-STORE
+    sub-operations of a C-GET this AE sends as SCU, or a private one the dictionary does not
+    know (stored, it is retrieved so too). For Verification, the Query/Retrieve models and the
+    other known classes this AE is never SCU towards a requestor: granting it said it was."""
+    if not policy.accept_scp_role:
+        return False
+    try:
+        uid_info(sop_class)
+    except DicomError:
+        return True
+    return sop_class in _storage_classes()
+
+
+@functools.lru_cache(maxsize=1)
+def _storage_classes() -> frozenset[str]:
+    from .presets import storage_sop_classes
+
+    return frozenset(storage_sop_classes(retired=True))
+
+
 def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[PresentationContextAC]:
     """The answer to each proposed presentation context (PS3.8 Table 9-18 results). A rejected
     context's transfer syntax "shall not be tested" (PS3.8 9.3.3.2): Implicit VR LE is sent."""
@@ -133,7 +158,7 @@ def context_answers(request: AssociateRQ, policy: AcceptorPolicy) -> list[Presen
     # held in it are sent as they are. Otherwise our order decides.
     from .transcode import producible  # transcode imports .association, which imports this module
 
-    receiving = {r.sop_class for r in request.user_information.roles if r.scp and policy.accept_scp_role}
+    receiving = {r.sop_class for r in request.user_information.roles if r.scp and reversible(r.sop_class, policy)}
     native = (IMPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2")
     for proposed in request.contexts:
         syntaxes = policy.supported.get(proposed.abstract_syntax)
@@ -221,7 +246,7 @@ def negotiate(request: AssociateRQ, policy: AcceptorPolicy, peer_address: str = 
     # result (PS3.8 Table 9-18), as dcmtk's storescp and pynetdicom answer: so the requestor can
     # say why for each SOP class (an A-ASSOCIATE-RJ has only "no-reason-given" for it).
     roles = tuple(
-        RoleSelection(role.sop_class, role.scu, role.scp and policy.accept_scp_role)
+        RoleSelection(role.sop_class, role.scu, role.scp and reversible(role.sop_class, policy))
         for role in request.user_information.roles
         if role.sop_class in accepted_abstracts
     )
