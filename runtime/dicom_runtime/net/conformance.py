@@ -400,8 +400,9 @@ def statement(config: Config, *, generator: str = "") -> Statement:
         )),
         f"The last {len(FIXED_LIMITS) + 1} rows are fixed by this implementation, the same for every AE; "
         "they cannot be set in the configuration or on the command line. An association that would exceed the "
-        "message, spill or unassociated bytes is aborted (A-ABORT), and the log line names the peer; a connection "
-        "beyond the connection limit is closed at once.",
+        "message, spill or unassociated bytes is aborted (A-ABORT), and the log line names the peer; so is one "
+        "whose command set lacks Command Data Set Type (0000,0800), or whose C-ECHO-RQ's says a data set follows "
+        "(PS3.7 9.3.5.1: 0101H); a connection beyond the connection limit is closed at once.",
     )
     not_supported = "Not supported: this implementation does not read or write DICOM media."
     if media:

@@ -47,6 +47,7 @@ COMMAND_FIELDS: dict[str, int] = {
     "C-CANCEL-RQ": 0x0FFF,
 }
 NO_DATA_SET = 0x0101  # Command Data Set Type (0000,0800) when no data set follows
+C_ECHO_RQ = 0x0030  # its Command Field (0000,0100): a request that never has a data set
 
 
 class DimseError(DicomError):
@@ -244,6 +245,11 @@ class Assembler:
                     if kind == NO_DATA_SET:
                         done.append(Message(value.context_id, self._command_done))
                         self._reset()
+                    elif self._command_done.value(0x00000100) == C_ECHO_RQ:
+                        # PS3.7 9.3.5.1: 0101, no data set. Answered, it was Success whatever followed;
+                        # waited for, a data set never sent held the association until the idle timeout
+                        raise DimseError(f"a C-ECHO-RQ whose Command Data Set Type (0000,0800) is {kind:04X}H, "
+                                         "saying a data set follows (PS3.7 9.3.5.1: 0101H, none)")
             else:
                 if self._command_done is None:
                     raise DimseError("a data set fragment before the command set")

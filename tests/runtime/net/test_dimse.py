@@ -33,6 +33,7 @@ def test_c_echo_rq_command_set_bytes() -> None:
 
 def test_fragments_fit_the_maximum_pdu_length_and_reassemble() -> None:
     command = _echo_rq()
+    command.add(0x00000100, "US", 0x0001)  # a C-STORE-RQ's Command Field: a C-ECHO-RQ has no data set (PS3.7 9.3.5.1)
     command.add(0x00000800, "US", 0x0000)  # a data set follows
     data = bytes(range(256)) * 40
     pdus = list(fragments(1, command_set(command), data, max_pdu_length=1024))
@@ -46,7 +47,7 @@ def test_fragments_fit_the_maximum_pdu_length_and_reassemble() -> None:
             assert isinstance(received, PDataTF)
             messages.extend(assembler.add(received))
     assert len(messages) == 1
-    assert messages[0].command_field == 0x0030 and messages[0].data == data
+    assert messages[0].command_field == 0x0001 and messages[0].data == data
 
 
 def test_a_message_without_data_set_completes_with_its_command() -> None:
