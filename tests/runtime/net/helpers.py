@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -266,3 +267,20 @@ def certificates(folder: Path) -> dict[str, Path]:
         (folder / f"{name}.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
         openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")
     return {n: folder / n for n in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")}
+
+
+def dicom_net(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m dicom_runtime.net ARGS``, its output as text (at most two minutes)."""
+    return subprocess.run([sys.executable, "-m", "dicom_runtime.net", *args], capture_output=True, text=True, timeout=120)
+
+
+def scp_stored(folder: Path, files: list[Path]) -> Iterator[ScpProcess]:
+    """For a module's fixture (``yield from``): ``dicom-net scp`` storing in ``folder/out``,
+    ``files`` sent to it by ``dicom-net store`` first (each in its own transfer syntax, which
+    storescu without options would convert); stopped, exit status 0 and no traceback, after."""
+    process = ScpProcess(folder / "out", folder / "scp.log").start()
+    stored = dicom_net("store", "127.0.0.1", str(process.port), "--aec", "OURSCP", *map(str, files))
+    assert stored.returncode == 0 and f"{len(files)} of {len(files)} stored" in stored.stdout, stored.stdout + stored.stderr
+    yield process
+    assert process.stop() == 0
+    assert "Traceback" not in process.log.read_text()

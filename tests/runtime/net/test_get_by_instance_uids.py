@@ -9,14 +9,13 @@ findscu gets the matches too, while a universal SOP Instance UID stays refused."
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dicom_runtime.net.instances import Instance
-from tests.runtime.net.helpers import ScpProcess, tool
+from tests.runtime.net.helpers import ScpProcess, dicom_net, scp_stored, tool
 from tests.runtime.net.test_get_compressed import corpus
 
 FILES = {  # pydicom's test files: JPEG Baseline, JPEG-LS near-lossless, RLE Lossless, JPEG 2000
@@ -27,19 +26,9 @@ FILES = {  # pydicom's test files: JPEG Baseline, JPEG-LS near-lossless, RLE Los
 }
 
 
-def _dicom_net(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dicom_runtime.net", *args], capture_output=True, text=True, timeout=120)
-
-
 @pytest.fixture(scope="module")
 def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
-    folder = tmp_path_factory.mktemp("get_by_uids")
-    process = ScpProcess(folder / "out", folder / "scp.log").start()
-    stored = _dicom_net("store", "127.0.0.1", str(process.port), "--aec", "OURSCP", *(str(corpus(n)) for n in FILES))
-    assert stored.returncode == 0 and f"{len(FILES)} of {len(FILES)} stored" in stored.stdout, stored.stdout + stored.stderr
-    yield process
-    assert process.stop() == 0
-    assert "Traceback" not in process.log.read_text()
+    yield from scp_stored(tmp_path_factory.mktemp("get_by_uids"), [corpus(n) for n in FILES])
 
 
 def _uids() -> str:
@@ -47,7 +36,7 @@ def _uids() -> str:
 
 
 def test_a_get_of_sop_instance_uids_alone_brings_compressed_instances_back_byte_for_byte(scp: ScpProcess, tmp_path: Path) -> None:
-    got = _dicom_net("get", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--out", str(tmp_path / "got"),
+    got = dicom_net("get", "127.0.0.1", str(scp.port), "--aec", "OURSCP", "--out", str(tmp_path / "got"),
                      "-k", "QueryRetrieveLevel=IMAGE", "-k", f"SOPInstanceUID={_uids()}")
     assert got.returncode == 0 and f"{len(FILES)} completed, 0 failed" in got.stdout, got.stdout + got.stderr
     back = {Instance.from_file(p).sop_instance: Instance.from_file(p) for p in (tmp_path / "got").iterdir()}

@@ -7,7 +7,6 @@ every instance in it: JPEG 2000, not JPEG Extended, which it only decodes)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from dicom_runtime.net.instances import Instance
-from tests.runtime.net.helpers import ScpProcess, tool
+from tests.runtime.net.helpers import ScpProcess, dicom_net, scp_stored, tool
 
 STUDY = "1.3.6.1.4.1.5962.1.2.8.20040826185059.5457"
 SERIES = "1.3.6.1.4.1.5962.1.3.8.1.20040826185059.5457"
@@ -29,18 +28,9 @@ def corpus(name: str) -> Path:
     return Path(found)
 
 
-def dicom_net(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dicom_runtime.net", *args], capture_output=True, text=True, timeout=120)
-
-
 @pytest.fixture(scope="module")
 def scp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScpProcess]:
-    folder = tmp_path_factory.mktemp("getz")
-    process = ScpProcess(folder / "out", folder / "scp.log").start()
-    stored = dicom_net("store", "127.0.0.1", str(process.port), "--aec", "OURSCP", *(str(corpus(n)) for n in FILES))
-    assert stored.returncode == 0 and "2 of 2 stored" in stored.stdout, stored.stdout + stored.stderr
-    yield process
-    assert process.stop() == 0
+    yield from scp_stored(tmp_path_factory.mktemp("getz"), [corpus(n) for n in FILES])
 
 
 def _by_syntax(folder: Path) -> dict[str, bytes]:
