@@ -130,14 +130,20 @@ class Instance:
     @staticmethod
     def header_of(path: str | Path) -> tuple[str, str]:
         """(SOP Class UID, Transfer Syntax UID) of a PS3.10 file, from its File Meta
-        Information only (the first 64 KiB are read)."""
-        with Path(path).open("rb") as handle:
-            head = handle.read(65536)
-        meta, _ = split_file(head, source=str(path))
+        Information only (:meth:`meta_of`)."""
+        meta = Instance.meta_of(path)
         sop_class, syntax = meta.value(0x00020002), meta.value(0x00020010)
         if not isinstance(sop_class, str) or not isinstance(syntax, str) or not sop_class or not syntax:
             raise DicomEncodeError(f"{path}: the File Meta Information lacks the SOP class or transfer syntax")
         return sop_class, syntax
+
+    @staticmethod
+    def meta_of(path: str | Path) -> Dataset:
+        """The File Meta Information of a PS3.10 file (the first 64 KiB are read)."""
+        with Path(path).open("rb") as handle:
+            head = handle.read(65536)
+        meta, _ = split_file(head, source=str(path))
+        return meta
 
     @classmethod
     def from_dataset(cls, dataset: Dataset | DicomObject, transfer_syntax: str = EXPLICIT_VR_LITTLE_ENDIAN) -> Instance:

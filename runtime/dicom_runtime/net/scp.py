@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dataset import Dataset
 from ..errors import DicomError
-from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, encoding_of, split_file
+from ..fileformat import EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, decode_body, encoding_of
 from ..writer import encode_dataset
 from .association import AcceptedContext, AssociationError, Connection
 from .dimse import Message, SpilledData
@@ -589,9 +589,7 @@ def _sop_instances(items: Sequence[Instance | Path]) -> list[str]:
             found.append(item.sop_instance)
             continue
         try:
-            with item.open("rb") as handle:
-                meta, _ = split_file(handle.read(65536), source=str(item))
-            uid = meta.value(0x00020003)
+            uid = Instance.meta_of(item).value(0x00020003)
         except (DicomError, OSError):
             uid = None
         found.append(uid.strip("\0 ") if isinstance(uid, str) and uid.strip("\0 ") else item.stem)
