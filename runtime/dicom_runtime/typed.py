@@ -32,7 +32,7 @@ from .errors import DicomDecodeError, DicomEncodeError, DicomError, DicomTypeErr
 from .fileformat import EXPLICIT_VR_LITTLE_ENDIAN, is_encapsulated, read_file, write_file
 from .objects import AttributeSpec, DicomObject, Finding, _state, in_use_type
 from .tag_text import tag_text
-from .values import PersonName, temporal_text
+from .values import PersonName, number_text, temporal_text
 
 T = TypeVar("T", bound=DicomObject)
 
@@ -69,9 +69,7 @@ def _ds(value: float | int | Decimal) -> str:
     """A DS value in at most 16 characters (PS3.5 Table 6.2-1); NaN and infinity have none."""
     if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
         raise DicomEncodeError(f"DS value {value!r} is not a decimal string: DS has no NaN or infinity (PS3.5 Table 6.2-1)")
-    text = str(value) if not isinstance(value, float) else repr(value)
-    if text.endswith(".0"):
-        text = text[:-2]
+    text = number_text(value)
     if len(text) <= 16:
         return text
     if isinstance(value, Decimal):  # its digits are what was asked for: not rounded away unsaid

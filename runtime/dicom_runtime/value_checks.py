@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import vr_format
 from .errors import DicomEncodeError
 from .specs import AttributeSpec, Finding
-from .values import temporal_text
+from .values import number_text, temporal_text
 
 if TYPE_CHECKING:
     from .dataset import DataElement
@@ -116,7 +116,7 @@ def _length_findings(spec: AttributeSpec, where: str, values: Sequence[object], 
     if vr == "IS":  # an int is written as its decimal digits
         texts += [str(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]
     if vr == "DS":  # a Decimal with the digits it has (a float is rounded to fit: typed._ds)
-        texts += [text[:-2] if (text := str(v)).endswith(".0") else text for v in values if isinstance(v, Decimal) and v.is_finite()]
+        texts += [number_text(v) for v in values if isinstance(v, Decimal) and v.is_finite()]
     if vr in ("DS", "IS") and read is not None:
         as_read = read.value if isinstance(read.value, list) else [read.value]
         numbers = [_number_of(t) for t in as_read]

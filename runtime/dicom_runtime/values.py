@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 from .errors import DicomEncodeError
 
@@ -61,6 +64,13 @@ def temporal_text(value: object, vr: str) -> object:
     if vr == "DT" and isinstance(value, datetime.datetime):
         return datetime_text(value)
     return value
+
+
+def number_text(value: float | int | Decimal) -> str:
+    """A DS number as written before it is fitted to DS's 16 characters: a float by its
+    shortest repr, an int or a Decimal with the digits it has; ``5.0`` as ``5``."""
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text[:-2] if text.endswith(".0") else text
 
 
 class PersonName(str):
